@@ -1,0 +1,337 @@
+"""Equilibrium in changes of the Caliendo–Parro (2015) model, solved for a batch of shocks.
+
+For new tariffs t', iceberg cost changes d̂ and demand shifters b (all ``[B, i, n, j]``), the
+solver finds wages ŵ[B, n], unit costs ĉ[B, n, j] and expenditure X'[B, n, j] such that
+
+.. math::
+
+    \\hat c_{nj} = \\hat w_n^{\\gamma_{nj}} \\prod_k \\hat P_{nk}^{\\gamma_{nkj}}
+
+    \\hat P_{nj} = \\Big( \\sum_i \\pi_{inj}\\, b_{inj}\\,
+        (\\hat\\kappa_{inj} \\hat c_{ij})^{-\\theta_j} \\Big)^{-1/\\theta_j},
+    \\qquad \\hat\\kappa_{inj} = \\frac{1 + t'_{inj}}{1 + t_{inj}}\\, \\hat d_{inj}
+
+    \\pi'_{inj} = \\pi_{inj}\\, b_{inj}\\,
+        (\\hat\\kappa_{inj} \\hat c_{ij} / \\hat P_{nj})^{-\\theta_j}
+
+    X'_{nj} = \\sum_k \\gamma_{njk} Y'_{nk} + \\alpha_{nj} I'_n, \\qquad
+    Y'_{nk} = \\sum_m \\frac{\\pi'_{nmk} X'_{mk}}{1 + t'_{nmk}}
+
+    I'_n = \\hat w_n VA_n + \\sum_{ij} \\frac{t'_{inj}}{1 + t'_{inj}} \\pi'_{inj} X'_{nj} + D'_n
+
+and trade is balanced up to the deficit,
+:math:`\\sum_{ij} \\pi'_{inj} X'_{nj}/(1+t'_{inj}) - \\sum_{j} Y'_{nj} = D'_n`, with world value
+added as numeraire (:math:`\\sum_n \\hat w_n VA_n = \\sum_n VA_n`).
+
+Method: a fixed point in (ln ŵ, ln ĉ) with Anderson acceleration (type II, batched normal
+equations with Tikhonov regularisation), the wage step taken on the trade-balance residual
+(``ln ŵ ← ln ŵ − ZW / (ŵ VA)``), and expenditure obtained by warm-started fixed-point
+iteration of the linear expenditure system (no dense N·J solve). Convergence is declared
+when the trade-balance residual relative to value added and the unit-cost update are both
+below ``tol`` for every batch member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from sim.model.economy import Economy
+
+__all__ = ["CLOSURES", "Equilibrium", "ModelInputError", "SolverError", "solve"]
+
+Closure = Literal["fixed", "zero", "ratio"]
+CLOSURES: tuple[str, ...] = ("fixed", "zero", "ratio")
+
+
+class SolverError(RuntimeError):
+    """The equilibrium could not be found (no convergence, NaN, infeasible state)."""
+
+
+class ModelInputError(ValueError):
+    """A shock that the model cannot take (wrong shape, negative tariff, NaN)."""
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """A solved equilibrium; every array has a leading batch axis B.
+
+    Hats (``wage_hat``, ``price_hat``, ``unit_cost_hat``, ``final_price_hat``) are relative to
+    the *data* of the economy, not to a solved baseline: compare two equilibria with
+    :func:`sim.model.metrics.compare`.
+    """
+
+    tariffs: np.ndarray          # t'[B, i, n, j]
+    cost_factor: np.ndarray      # d̂[B, i, n, j]
+    wage_hat: np.ndarray         # ŵ[B, n]
+    unit_cost_hat: np.ndarray    # ĉ[B, n, j]
+    price_hat: np.ndarray        # P̂[B, n, j] sector price index
+    final_price_hat: np.ndarray  # Π_j P̂[B, n, j]^α[n, j]
+    shares: np.ndarray           # π'[B, i, n, j]
+    expenditure: np.ndarray      # X'[B, n, j] gross of tariffs
+    flows: np.ndarray            # π' X' / (1 + t') [B, i, n, j] at producer prices
+    gross_output: np.ndarray     # Y'[B, n, j]
+    value_added: np.ndarray      # γ[n, j] Y'[B, n, j]
+    tariff_revenue: np.ndarray   # R'[B, n]
+    deficit: np.ndarray          # D'[B, n]
+    income: np.ndarray           # I'[B, n]
+    closure: str
+    iterations: int
+    residual: float
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.wage_hat.shape[0])
+
+    def take(self, index: int) -> Equilibrium:
+        """Batch member ``index`` as an equilibrium with batch size 1."""
+        sl = slice(index, index + 1)
+        fields = {k: (v[sl] if isinstance(v, np.ndarray) else v) for k, v in vars(self).items()}
+        return Equilibrium(**fields)
+
+
+def _as_batch(value: np.ndarray | float | None, shape: tuple[int, ...], name: str,
+              default: float) -> np.ndarray:
+    """Broadcast ``value`` to ``[B, *shape]`` (B = 1 when it has no batch axis), validating it."""
+    if value is None:
+        return np.full((1, *shape), default)
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim <= len(shape):
+        arr = arr.reshape((1,) * (len(shape) + 1 - arr.ndim) + arr.shape)
+    try:
+        if arr.ndim != len(shape) + 1:
+            raise ValueError
+        arr = np.broadcast_to(arr, (arr.shape[0], *shape))
+    except ValueError:
+        raise ModelInputError(f"{name} must have shape {list(shape)} or [batch, *{list(shape)}], "
+                              f"got {list(np.shape(value))}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ModelInputError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def _batch_size(*arrays: np.ndarray) -> int:
+    sizes = {a.shape[0] for a in arrays if a.shape[0] != 1}
+    if len(sizes) > 1:
+        raise ModelInputError(f"inconsistent batch sizes {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+class _Anderson:
+    """Batched Anderson acceleration (type II) for a fixed point z = G(z) with z: [B, d]."""
+
+    def __init__(self, memory: int = 6, regularisation: float = 1e-10) -> None:
+        self.memory = memory
+        self.reg = regularisation
+        self.dz: list[np.ndarray] = []
+        self.df: list[np.ndarray] = []
+        self.z_prev: np.ndarray | None = None
+        self.f_prev: np.ndarray | None = None
+
+    def reset(self) -> None:
+        self.dz.clear()
+        self.df.clear()
+        self.z_prev = self.f_prev = None
+
+    def step(self, z: np.ndarray, g: np.ndarray) -> np.ndarray:
+        f = g - z
+        if self.z_prev is not None:
+            self.dz.append(z - self.z_prev)
+            self.df.append(f - self.f_prev)
+            if len(self.dz) > self.memory:
+                self.dz.pop(0)
+                self.df.pop(0)
+        self.z_prev, self.f_prev = z, f
+        if not self.df:
+            return g
+        dfm = np.stack(self.df, axis=2)                        # [B, d, m]
+        dgm = np.stack(self.dz, axis=2) + dfm                  # ΔG = ΔZ + ΔF
+        gram = np.einsum("bdm,bdk->bmk", dfm, dfm)
+        scale = np.trace(gram, axis1=1, axis2=2)[:, None, None] / gram.shape[1] + 1e-300
+        gram = gram + self.reg * scale * np.eye(gram.shape[1])
+        rhs = np.einsum("bdm,bd->bm", dfm, f)
+        try:
+            coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            self.reset()
+            return g
+        return g - np.einsum("bdm,bm->bd", dgm, coef)
+
+
+def solve(
+    economy: Economy,
+    tariffs: np.ndarray | None = None,
+    cost_factor: np.ndarray | None = None,
+    demand_shifter: np.ndarray | None = None,
+    closure: Closure = "fixed",
+    *,
+    theta: np.ndarray | None = None,
+    initial: Equilibrium | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 5000,
+) -> Equilibrium:
+    """Solve the equilibrium in changes for a batch of shocks.
+
+    Parameters
+    ----------
+    economy
+        Baseline arrays.
+    tariffs
+        New ad valorem tariffs t', ``[i, n, j]`` or ``[B, i, n, j]``; ``None`` keeps the
+        baseline tariffs.
+    cost_factor
+        Iceberg cost change d̂ (same shapes; default 1). Domestic entries should stay 1.
+    demand_shifter
+        Multiplier b ≥ 0 on baseline shares inside the CES aggregator (default 1); used by the
+        timeline's gradual-adjustment rule.
+    closure
+        ``fixed``: deficits constant in numeraire units (CP default). ``zero``: all deficits
+        set to 0 (CP's zero-aggregate-deficit run: solve the baseline with the same closure
+        and compare). ``ratio``: each deficit a fixed share of the region's value added,
+        recentred so that world deficits sum to zero.
+    theta
+        Trade elasticities ``[j]`` or ``[B, j]`` overriding the economy's (Monte Carlo).
+    initial
+        A previous equilibrium of the same economy (batch 1 or B) to warm-start from.
+
+    Raises
+    ------
+    ModelInputError
+        For shocks of the wrong shape, negative tariffs, non-positive cost factors, NaN.
+    SolverError
+        When the iteration produces NaN or does not converge within ``max_iter``.
+    """
+    if closure not in CLOSURES:
+        raise ModelInputError(f"closure must be one of {CLOSURES}, got {closure!r}")
+    n_reg, n_sec = economy.n_regions, economy.n_sectors
+    bil = (n_reg, n_reg, n_sec)
+    t_new = _as_batch(economy.tariffs if tariffs is None else tariffs, bil, "tariffs", 0.0)
+    d_hat = _as_batch(cost_factor, bil, "cost_factor", 1.0)
+    shifter = _as_batch(demand_shifter, bil, "demand_shifter", 1.0)
+    th = _as_batch(economy.theta if theta is None else theta, (n_sec,), "theta", 1.0)
+    if np.any(t_new < 0):
+        raise ModelInputError(f"tariffs must be >= 0 (min {t_new.min():.6g})")
+    if np.any(d_hat <= 0):
+        raise ModelInputError(f"cost_factor must be > 0 (min {d_hat.min():.6g})")
+    if np.any(shifter < 0):
+        raise ModelInputError(f"demand_shifter must be >= 0 (min {shifter.min():.6g})")
+    if np.any(th <= 0):
+        raise ModelInputError("theta must be positive")
+    batch = _batch_size(t_new, d_hat, shifter, th)
+
+    pi0 = economy.shares
+    va_share, io = economy.va_share, economy.io_share
+    alpha, va = economy.final_share, economy.value_added
+    log_kappa = np.log1p(t_new) - np.log1p(economy.tariffs) + np.log(d_hat)   # [b, i, n, j]
+    weight = pi0 * shifter                                                    # [b, i, n, j]
+    inv1t = 1.0 / (1.0 + t_new)
+    trev_rate = t_new * inv1t
+    neg_theta = -th[:, None, None, :]                                         # [b, 1, 1, j]
+    positive = weight > 0
+
+    if initial is not None:
+        lw = np.log(np.broadcast_to(initial.wage_hat, (batch, n_reg))).copy()
+        lc = np.log(np.broadcast_to(initial.unit_cost_hat, (batch, n_reg, n_sec))).copy()
+        x = np.broadcast_to(initial.expenditure, (batch, n_reg, n_sec)).copy()
+    else:
+        lw = np.zeros((batch, n_reg))
+        lc = np.zeros((batch, n_reg, n_sec))
+        x = np.broadcast_to(economy.expenditure, (batch, n_reg, n_sec)).copy()
+    world_va = va.sum()
+
+    def deficit_of(w_hat: np.ndarray) -> np.ndarray:
+        if closure == "fixed":
+            return np.broadcast_to(economy.deficit, w_hat.shape)
+        if closure == "zero":
+            return np.zeros_like(w_hat)
+        ratio = (w_hat * economy.deficit).sum(1, keepdims=True) / (w_hat * va).sum(1, keepdims=True)
+        return w_hat * (economy.deficit - va * ratio)
+
+    def prices(lc_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sector price indices ln P̂[b, n, j] and new shares π'[b, i, n, j]."""
+        expo = neg_theta * (log_kappa + lc_[:, :, None, :])
+        terms = np.where(positive, weight * np.exp(np.where(positive, expo, 0.0)), 0.0)
+        total = terms.sum(axis=1)                                             # [b, n, j]
+        lp = np.log(total) / neg_theta[:, 0]                                  # ln P̂
+        return lp, terms / total[:, None]
+
+    def expenditure(pi_new: np.ndarray, w_hat: np.ndarray, d_new: np.ndarray,
+                    x0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fixed point of the linear expenditure system, warm-started at ``x0``."""
+        m = pi_new * inv1t                                                    # sales per unit
+        r = pi_new * trev_rate
+        base_income = w_hat * va + d_new
+        xk = x0
+        for _ in range(2000):
+            y = np.einsum("binj,bnj->bij", m, xk)
+            rev = np.einsum("binj,bnj->bn", r, xk)
+            inc = base_income + rev
+            x_next = np.einsum("njk,bnk->bnj", io, y) + alpha * inc[:, :, None]
+            change = np.max(np.abs(x_next - xk)) / max(np.max(np.abs(x_next)), 1e-300)
+            xk = x_next
+            if change < 1e-14:
+                break
+        y = np.einsum("binj,bnj->bij", m, xk)
+        rev = np.einsum("binj,bnj->bn", r, xk)
+        return xk, y, rev
+
+    accel = _Anderson()
+    z = np.concatenate([lw, lc.reshape(batch, -1)], axis=1)
+    best = np.inf
+    residual = np.inf
+    iteration = 0
+    for iteration in range(1, max_iter + 1):
+        lw = z[:, :n_reg]
+        lc = z[:, n_reg:].reshape(batch, n_reg, n_sec)
+        w_hat = np.exp(lw)
+        lp, pi_new = prices(lc)
+        lc_new = va_share * lw[:, :, None] + np.einsum("nkj,bnk->bnj", io, lp)
+        d_new = deficit_of(w_hat)
+        x, y, rev = expenditure(pi_new, w_hat, d_new, x)
+        imports = x.sum(axis=2) - rev
+        exports = y.sum(axis=2)
+        zw = imports - exports - d_new
+        lw_new = lw - zw / (w_hat * va)
+        lw_new -= np.log((np.exp(lw_new) * va).sum(1, keepdims=True) / world_va)
+        g = np.concatenate([lw_new, lc_new.reshape(batch, -1)], axis=1)
+        if not np.all(np.isfinite(g)):
+            bad = np.unique(np.nonzero(~np.isfinite(g))[0]).tolist()
+            raise SolverError(f"the solver produced NaN or infinite values at iteration "
+                              f"{iteration} (batch members {bad[:10]}); the shock is "
+                              "infeasible or the baseline is degenerate")
+        residual = float(max(np.max(np.abs(zw / va)), np.max(np.abs(lc_new - lc))))
+        if residual < tol:
+            break
+        if residual > 1e3 * best:
+            accel.reset()
+        best = min(best, residual)
+        z = accel.step(z, g)
+    else:
+        raise SolverError(f"no convergence after {max_iter} iterations "
+                          f"(residual {residual:.3g} > tol {tol:.1g}, closure {closure!r})")
+
+    flows_new = pi_new * inv1t * x[:, None, :, :]
+    p_hat = np.exp(lp)
+    final_price = np.exp((alpha * lp).sum(axis=2))
+    income = w_hat * va + rev + d_new
+    return Equilibrium(
+        tariffs=t_new if t_new.shape[0] == batch else np.broadcast_to(t_new, (batch, *bil)),
+        cost_factor=np.broadcast_to(d_hat, (batch, *bil)),
+        wage_hat=w_hat,
+        unit_cost_hat=np.exp(lc),
+        price_hat=p_hat,
+        final_price_hat=final_price,
+        shares=pi_new,
+        expenditure=x,
+        flows=flows_new,
+        gross_output=y,
+        value_added=va_share * y,
+        tariff_revenue=rev,
+        deficit=np.array(d_new, copy=True),
+        income=income,
+        closure=closure,
+        iterations=iteration,
+        residual=residual,
+    )
