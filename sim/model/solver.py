@@ -44,6 +44,7 @@ __all__ = ["CLOSURES", "Equilibrium", "ModelInputError", "SolverError", "solve"]
 
 Closure = Literal["fixed", "zero", "ratio"]
 CLOSURES: tuple[str, ...] = ("fixed", "zero", "ratio")
+X_SUBSTEPS = 8
 
 
 class SolverError(RuntimeError):
@@ -224,12 +225,21 @@ def solve(
     pi0 = economy.shares
     va_share, io = economy.va_share, economy.io_share
     alpha, va = economy.final_share, economy.value_added
+    neg_theta = -th                                                           # [b, j]
+    # Everything that does not move during the iteration is computed once. With
+    # a[i, n, j] = π b κ̂^(−θ) the CES sum is Σ_i a ĉ_i^(−θ), so each iteration needs only
+    # N·J powers and three batched matrix-vector products (layout [b, j, ·, ·]).
     log_kappa = np.log1p(t_new) - np.log1p(economy.tariffs) + np.log(d_hat)   # [b, i, n, j]
-    weight = pi0 * shifter                                                    # [b, i, n, j]
-    inv1t = 1.0 / (1.0 + t_new)
-    trev_rate = t_new * inv1t
-    neg_theta = -th[:, None, None, :]                                         # [b, 1, 1, j]
+    weight = pi0 * shifter
     positive = weight > 0
+    a = np.where(positive, weight * np.exp(np.where(positive, log_kappa, 0.0)
+                                           * neg_theta[:, None, None, :]), 0.0)
+    inv1t = 1.0 / (1.0 + t_new)
+    a_price = np.ascontiguousarray(a.transpose(0, 3, 2, 1))                    # [b, j, n, i]
+    a_sales = np.ascontiguousarray((a * inv1t).transpose(0, 3, 1, 2))         # [b, j, i, n]
+    a_revenue = np.ascontiguousarray((a * t_new * inv1t).transpose(0, 3, 2, 1))  # [b, j, n, i]
+    io_use = np.ascontiguousarray(io)[None]            # intermediate demand: γ[n, j, k] @ Y'[n, k]
+    theta_bj = neg_theta[:, :, None]                                          # [b, j, 1]
 
     if initial is not None:
         lw = np.log(np.broadcast_to(initial.wage_hat, (batch, n_reg))).copy()
@@ -249,59 +259,49 @@ def solve(
         ratio = (w_hat * economy.deficit).sum(1, keepdims=True) / (w_hat * va).sum(1, keepdims=True)
         return w_hat * (economy.deficit - va * ratio)
 
-    def prices(lc_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sector price indices ln P̂[b, n, j] and new shares π'[b, i, n, j]."""
-        expo = neg_theta * (log_kappa + lc_[:, :, None, :])
-        terms = np.where(positive, weight * np.exp(np.where(positive, expo, 0.0)), 0.0)
-        total = terms.sum(axis=1)                                             # [b, n, j]
-        lp = np.log(total) / neg_theta[:, 0]                                  # ln P̂
-        return lp, terms / total[:, None]
+    def evaluate(lc_: np.ndarray, x_: np.ndarray) -> tuple[np.ndarray, ...]:
+        """CES sums, ln P̂, gross output and tariff revenue at unit costs ``lc_`` [b, n, j]
+        and expenditure ``x_`` [b, n, j]."""
+        cpow = np.exp(theta_bj * lc_.transpose(0, 2, 1))                    # ĉ^(−θ) [b, j, i]
+        total = np.matmul(a_price, cpow[..., None])[..., 0]                  # [b, j, n]
+        lp = np.log(total) / theta_bj                                         # ln P̂ [b, j, n]
+        x_per = x_.transpose(0, 2, 1) / total                                 # [b, j, n]
+        y = cpow * np.matmul(a_sales, x_per[..., None])[..., 0]               # Y' [b, j, i]
+        rev = (np.matmul(a_revenue, cpow[..., None])[..., 0] * x_per).sum(axis=1)  # R' [b, n]
+        return cpow, total, lp.transpose(0, 2, 1), y.transpose(0, 2, 1), rev
 
-    def expenditure(pi_new: np.ndarray, w_hat: np.ndarray, d_new: np.ndarray,
-                    x0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fixed point of the linear expenditure system, warm-started at ``x0``."""
-        m = pi_new * inv1t                                                    # sales per unit
-        r = pi_new * trev_rate
-        base_income = w_hat * va + d_new
-        xk = x0
-        for _ in range(2000):
-            y = np.einsum("binj,bnj->bij", m, xk)
-            rev = np.einsum("binj,bnj->bn", r, xk)
-            inc = base_income + rev
-            x_next = np.einsum("njk,bnk->bnj", io, y) + alpha * inc[:, :, None]
-            change = np.max(np.abs(x_next - xk)) / max(np.max(np.abs(x_next)), 1e-300)
-            xk = x_next
-            if change < 1e-14:
-                break
-        y = np.einsum("binj,bnj->bij", m, xk)
-        rev = np.einsum("binj,bnj->bn", r, xk)
-        return xk, y, rev
-
+    # Expenditure X' is part of the fixed-point state (scaled by world expenditure), so each
+    # iteration costs one pass over the bilateral arrays; Anderson acceleration handles the
+    # coupling between wages, unit costs and expenditure.
+    x_scale = float(economy.expenditure.sum())
     accel = _Anderson()
-    z = np.concatenate([lw, lc.reshape(batch, -1)], axis=1)
+    n_c = n_reg * n_sec
+    z = np.concatenate([lw, lc.reshape(batch, -1), x.reshape(batch, -1) / x_scale], axis=1)
     best = np.inf
     residual = np.inf
     iteration = 0
     for iteration in range(1, max_iter + 1):
         lw = z[:, :n_reg]
-        lc = z[:, n_reg:].reshape(batch, n_reg, n_sec)
+        lc = z[:, n_reg:n_reg + n_c].reshape(batch, n_reg, n_sec)
+        x = z[:, n_reg + n_c:].reshape(batch, n_reg, n_sec) * x_scale
         w_hat = np.exp(lw)
-        lp, pi_new = prices(lc)
+        _, _, lp, y, rev = evaluate(lc, x)
         lc_new = va_share * lw[:, :, None] + np.einsum("nkj,bnk->bnj", io, lp)
         d_new = deficit_of(w_hat)
-        x, y, rev = expenditure(pi_new, w_hat, d_new, x)
-        imports = x.sum(axis=2) - rev
-        exports = y.sum(axis=2)
-        zw = imports - exports - d_new
+        income = w_hat * va + rev + d_new
+        x_new = np.matmul(io_use, y[..., None])[..., 0] + alpha * income[:, :, None]
+        zw = x.sum(axis=2) - rev - y.sum(axis=2) - d_new      # imports − exports − deficit
         lw_new = lw - zw / (w_hat * va)
         lw_new -= np.log((np.exp(lw_new) * va).sum(1, keepdims=True) / world_va)
-        g = np.concatenate([lw_new, lc_new.reshape(batch, -1)], axis=1)
+        g = np.concatenate([lw_new, lc_new.reshape(batch, -1),
+                            x_new.reshape(batch, -1) / x_scale], axis=1)
         if not np.all(np.isfinite(g)):
             bad = np.unique(np.nonzero(~np.isfinite(g))[0]).tolist()
             raise SolverError(f"the solver produced NaN or infinite values at iteration "
                               f"{iteration} (batch members {bad[:10]}); the shock is "
                               "infeasible or the baseline is degenerate")
-        residual = float(max(np.max(np.abs(zw / va)), np.max(np.abs(lc_new - lc))))
+        residual = float(max(np.max(np.abs(zw / va)), np.max(np.abs(lc_new - lc)),
+                             np.max(np.abs(x_new - x)) / x_scale * n_c))
         if residual < tol:
             break
         if residual > 1e3 * best:
@@ -312,9 +312,13 @@ def solve(
         raise SolverError(f"no convergence after {max_iter} iterations "
                           f"(residual {residual:.3g} > tol {tol:.1g}, closure {closure!r})")
 
+    cpow, total, lp, y, rev = evaluate(lc, x)
+    # π'[i, n, j] = a ĉ_i^(−θ) / Σ_i a ĉ_i^(−θ)
+    pi_new = a * (cpow.transpose(0, 2, 1)[:, :, None, :] / total.transpose(0, 2, 1)[:, None])
     flows_new = pi_new * inv1t * x[:, None, :, :]
     p_hat = np.exp(lp)
     final_price = np.exp((alpha * lp).sum(axis=2))
+    d_new = np.array(deficit_of(w_hat), copy=True)
     income = w_hat * va + rev + d_new
     return Equilibrium(
         tariffs=t_new if t_new.shape[0] == batch else np.broadcast_to(t_new, (batch, *bil)),
@@ -329,7 +333,7 @@ def solve(
         gross_output=y,
         value_added=va_share * y,
         tariff_revenue=rev,
-        deficit=np.array(d_new, copy=True),
+        deficit=d_new,
         income=income,
         closure=closure,
         iterations=iteration,
