@@ -44,6 +44,7 @@ __all__ = ["CLOSURES", "Equilibrium", "ModelInputError", "SolverError", "solve"]
 
 Closure = Literal["fixed", "zero", "ratio"]
 CLOSURES: tuple[str, ...] = ("fixed", "zero", "ratio")
+WAGE_STEP_TRADE = 4.0  # preconditioner of the wage step; changes speed, not the solution
 X_SUBSTEPS = 8
 
 
@@ -240,6 +241,12 @@ def solve(
     a_revenue = np.ascontiguousarray((a * t_new * inv1t).transpose(0, 3, 2, 1))  # [b, j, n, i]
     io_use = np.ascontiguousarray(io)[None]            # intermediate demand: γ[n, j, k] @ Y'[n, k]
     theta_bj = neg_theta[:, :, None]                                          # [b, j, 1]
+    # Scale of the wage step: the trade balance responds to a region's wage through its value
+    # added and, with elasticity θ, through its foreign sales and purchases. Dividing the
+    # residual by both keeps the plain iteration stable for very open economies.
+    foreign = economy.flows * (1.0 - np.eye(n_reg))[:, :, None]
+    trade_scale = (th[:, None, :] * va_share[None] * (foreign.sum(axis=1) + foreign.sum(axis=0))[None]
+                   ).sum(axis=2)                                             # [b, n]
 
     if initial is not None:
         lw = np.log(np.broadcast_to(initial.wage_hat, (batch, n_reg))).copy()
@@ -291,7 +298,7 @@ def solve(
         income = w_hat * va + rev + d_new
         x_new = np.matmul(io_use, y[..., None])[..., 0] + alpha * income[:, :, None]
         zw = x.sum(axis=2) - rev - y.sum(axis=2) - d_new      # imports − exports − deficit
-        lw_new = lw - zw / (w_hat * va)
+        lw_new = lw - zw / (w_hat * va + WAGE_STEP_TRADE * trade_scale)
         lw_new -= np.log((np.exp(lw_new) * va).sum(1, keepdims=True) / world_va)
         g = np.concatenate([lw_new, lc_new.reshape(batch, -1),
                             x_new.reshape(batch, -1) / x_scale], axis=1)
