@@ -20,23 +20,93 @@ import numpy as np
 
 from sim.model import Economy
 
-REGIONS = (
-    "Argentina Australia Austria Brazil Canada Chile China Denmark Finland France Germany "
-    "Greece Hungary India Indonesia Ireland Italy Japan Korea Mexico Netherlands NewZealand "
-    "Norway Portugal SouthAfrica Spain Sweden Turkey UK USA RoW"
-).split()
-SECTORS = (
-    "Agriculture Mining Food Textile Wood Paper Petroleum Chemicals Plastic Minerals "
-    "BasicMetals MetalProducts Machinery Office Electrical Communication Medical Auto "
-    "OtherTransport Other Electricity Construction Retail Hotels LandTransport WaterTransport "
-    "AirTransport AuxTransport Post Finance RealEstate RentingMach Computer R&D OtherBusiness "
-    "Public Education Health OtherServices Private"
-).split()
+REGIONS = [
+    "Argentina",
+    "Australia",
+    "Austria",
+    "Brazil",
+    "Canada",
+    "Chile",
+    "China",
+    "Denmark",
+    "Finland",
+    "France",
+    "Germany",
+    "Greece",
+    "Hungary",
+    "India",
+    "Indonesia",
+    "Ireland",
+    "Italy",
+    "Japan",
+    "Korea",
+    "Mexico",
+    "Netherlands",
+    "NewZealand",
+    "Norway",
+    "Portugal",
+    "SouthAfrica",
+    "Spain",
+    "Sweden",
+    "Turkey",
+    "UK",
+    "USA",
+    "RoW",
+]
+SECTORS = [
+    "Agriculture",
+    "Mining",
+    "Food",
+    "Textile",
+    "Wood",
+    "Paper",
+    "Petroleum",
+    "Chemicals",
+    "Plastic",
+    "Minerals",
+    "BasicMetals",
+    "MetalProducts",
+    "Machinery",
+    "Office",
+    "Electrical",
+    "Communication",
+    "Medical",
+    "Auto",
+    "OtherTransport",
+    "Other",
+    "Electricity",
+    "Construction",
+    "Retail",
+    "Hotels",
+    "LandTransport",
+    "WaterTransport",
+    "AirTransport",
+    "AuxTransport",
+    "Post",
+    "Finance",
+    "RealEstate",
+    "RentingMach",
+    "Computer",
+    "R&D",
+    "OtherBusiness",
+    "Public",
+    "Education",
+    "Health",
+    "OtherServices",
+    "Private",
+]
 N_TRADABLE = 20
 NONTRADABLE_THETA = 8.22
 NAFTA = ("Canada", "Mexico", "USA")
-FILES = ("xbilat1993.txt", "tariffs1993.txt", "tariffs2005.txt", "GO.txt", "B.txt", "IO.txt",
-         "T.txt")
+FILES = (
+    "xbilat1993.txt",
+    "tariffs1993.txt",
+    "tariffs2005.txt",
+    "GO.txt",
+    "B.txt",
+    "IO.txt",
+    "T.txt",
+)
 
 
 class CP2015DataMissing(FileNotFoundError):
@@ -48,7 +118,7 @@ class CP2015Case:
     """The NAFTA experiment: the 1993 economy and the counterfactual tariffs."""
 
     economy: Economy
-    tariffs_nafta: np.ndarray   # 1993 tariffs, NAFTA pairs at their 2005 rates [i, n, j]
+    tariffs_nafta: np.ndarray  # 1993 tariffs, NAFTA pairs at their 2005 rates [i, n, j]
     regions: tuple[str, ...]
     sectors: tuple[str, ...]
 
@@ -65,26 +135,27 @@ def load_cp2015(directory: str | Path) -> CP2015Case:
         root = root / "original_data"
     missing = [f for f in FILES if not (root / f).is_file()]
     if missing:
-        raise CP2015DataMissing(f"Caliendo–Parro replication files not found in {root}: "
-                                f"{', '.join(missing)}")
+        raise CP2015DataMissing(
+            f"Caliendo–Parro replication files not found in {root}: {', '.join(missing)}"
+        )
     n_reg, n_sec, n_tr = len(REGIONS), len(SECTORS), N_TRADABLE
 
     def read(name: str) -> np.ndarray:
         return np.loadtxt(root / name, delimiter="\t")
 
-    imports = _bilateral(read("xbilat1993.txt"), n_reg, n_tr) * 1000.0    # thousand USD -> USD
+    imports = _bilateral(read("xbilat1993.txt"), n_reg, n_tr) * 1000.0  # thousand USD -> USD
     tariffs93 = _bilateral(read("tariffs1993.txt"), n_reg, n_tr) / 100.0
     tariffs05 = _bilateral(read("tariffs2005.txt"), n_reg, n_tr) / 100.0
-    gross_output = read("GO.txt").T                                          # [n, j]
-    va_share = read("B.txt").T                                               # [n, j]
-    io_raw = read("IO.txt").reshape(n_reg, n_sec, n_sec)                     # [n, k, j]
+    gross_output = read("GO.txt").T  # [n, j]
+    va_share = read("B.txt").T  # [n, j]
+    io_raw = read("IO.txt").reshape(n_reg, n_sec, n_sec)  # [n, k, j]
     theta = np.concatenate([read("T.txt").reshape(-1), np.full(n_sec - n_tr, NONTRADABLE_THETA)])
 
     flows = np.zeros((n_reg, n_reg, n_sec))
     flows[:, :, :n_tr] = imports
     idx = np.arange(n_reg)
     flows[idx, idx, :] = 0.0
-    exports = flows.sum(axis=1)                                             # [i, j]
+    exports = flows.sum(axis=1)  # [i, j]
     flows[idx, idx, :] = np.maximum(gross_output, exports) - exports
 
     tariffs = np.zeros_like(flows)
@@ -98,6 +169,7 @@ def load_cp2015(directory: str | Path) -> CP2015Case:
                 nafta_t[i, n, :n_tr] = tariffs05[i, n]
 
     io_share = io_raw * (1.0 - va_share)[:, None, :]
-    economy = Economy(flows=flows, tariffs=tariffs, va_share=va_share, io_share=io_share,
-                      theta=theta)
+    economy = Economy(
+        flows=flows, tariffs=tariffs, va_share=va_share, io_share=io_share, theta=theta
+    )
     return CP2015Case(economy, nafta_t, tuple(REGIONS), tuple(SECTORS))

@@ -233,8 +233,13 @@ def solve(
     log_kappa = np.log1p(t_new) - np.log1p(economy.tariffs) + np.log(d_hat)   # [b, i, n, j]
     weight = pi0 * shifter
     positive = weight > 0
-    a = np.where(positive, weight * np.exp(np.where(positive, log_kappa, 0.0)
-                                           * neg_theta[:, None, None, :]), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        a = np.where(positive, weight * np.exp(np.where(positive, log_kappa, 0.0)
+                                               * neg_theta[:, None, None, :]), 0.0)
+    if not np.all(np.isfinite(a)):
+        bad = np.unique(np.nonzero(~np.isfinite(a))[0]).tolist()
+        raise SolverError(f"the shock is out of numerical range: (κ̂)^(−θ) overflows for batch "
+                          f"members {bad[:10]} (tariff or cost factor changes too extreme)")
     inv1t = 1.0 / (1.0 + t_new)
     a_price = np.ascontiguousarray(a.transpose(0, 3, 2, 1))                    # [b, j, n, i]
     a_sales = np.ascontiguousarray((a * inv1t).transpose(0, 3, 1, 2))         # [b, j, i, n]
@@ -245,8 +250,8 @@ def solve(
     # added and, with elasticity θ, through its foreign sales and purchases. Dividing the
     # residual by both keeps the plain iteration stable for very open economies.
     foreign = economy.flows * (1.0 - np.eye(n_reg))[:, :, None]
-    trade_scale = (th[:, None, :] * va_share[None] * (foreign.sum(axis=1) + foreign.sum(axis=0))[None]
-                   ).sum(axis=2)                                             # [b, n]
+    openness = foreign.sum(axis=1) + foreign.sum(axis=0)                       # [n, j]
+    trade_scale = (th[:, None, :] * (va_share * openness)[None]).sum(axis=2)  # [b, n]
 
     if initial is not None:
         lw = np.log(np.broadcast_to(initial.wage_hat, (batch, n_reg))).copy()
