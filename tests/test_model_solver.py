@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 
 from sim.model import CLOSURES, Economy, ModelInputError, SolverError, compare, solve
 
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("TRADESIM_HYPOTHESIS_EXAMPLES", "25")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 economies = st.builds(random_economy, seed=st.integers(0, 10_000),
                       n_regions=st.integers(2, 5), n_sectors=st.integers(1, 3))
@@ -86,9 +86,10 @@ def test_relabelling_regions_permutes_results(economy, seed):
 
 @SETTINGS
 @given(economy=economies, importer=st.integers(0, 4), rate=st.floats(0.05, 1.0))
-def test_tariff_raises_importers_prices_relative_to_its_wage(economy, importer, rate):
-    """A uniform tariff increase by one importer raises its consumer prices relative to its
-    wage (imports dearer at home), and lowers its real wage."""
+def test_tariff_raises_importers_price_index(economy, importer, rate):
+    """A uniform tariff increase by one importer raises its consumer price index and cuts
+    its imports. (Its price index relative to its own wage need not rise: with large
+    terms-of-trade gains the Metzler paradox can occur, and hypothesis found such cases.)"""
     importer %= economy.n_regions
     new_t = np.array(economy.tariffs, copy=True)
     others = np.arange(economy.n_regions) != importer
@@ -96,8 +97,8 @@ def test_tariff_raises_importers_prices_relative_to_its_wage(economy, importer, 
     base = solve(economy)
     new = solve(economy, tariffs=new_t)
     m = compare(economy, base, new)
-    assert m["price_index_pct"][0, importer] > m["wage_pct"][0, importer]
-    assert m["real_wage_pct"][0, importer] < 0
+    assert m["price_index_pct"][0, importer] > 0
+    assert m["imports_new"][0, importer] < m["imports_base"][0, importer]
 
 
 @SETTINGS
