@@ -154,6 +154,64 @@ def baseline_cmd(
             console.print(f"[bold]{key}[/]: {base.metadata[key]}")
 
 
+data_app = typer.Typer(help="Build and inspect baselines from source data.",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+def _build_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sim.data.build import BuildError
+
+        try:
+            return func(*args, **kwargs)
+        except BuildError as exc:
+            _fail(str(exc), 2)
+
+    return wrapper
+
+
+@data_app.command("build")
+@_build_errors
+def data_build_cmd(
+    name: Annotated[str, typer.Argument(help="icio2022, wiod2014 or wiod2014_full (44 x 50, "
+                                             "not committed).")],
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: the package's "
+                                                  "sim/baselines/NAME).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Source data directory (default "
+                                                   "$TRADESIM_SHARED_DATA or ../shared/data).")]
+    = None,
+    io_source: Annotated[Path | None, typer.Option(help="sanction-simulator wheel or its "
+                                                        "bench_cache.npz (ICIO coefficients); "
+                                                        "default: cache, else pip download.")]
+    = None,
+    icio_csv: Annotated[Path | None, typer.Option(help="Build from an official OECD ICIO CSV "
+                                                       "with final demand instead.")] = None,
+    concordances: Annotated[Path | None, typer.Option(help="Directory with region and sector "
+                                                           "concordance CSVs.")] = None,
+) -> None:
+    """Rebuild a baseline reproducibly from source data (docs/data.md)."""
+    from sim.data.build.commands import build, inspect
+
+    path = build(name, out=out, data_dir=data, io_source=io_source,
+                 concordance_dir=concordances, icio_csv=icio_csv)
+    console.print(inspect(path), highlight=False)
+    console.print(f"wrote {path}")
+
+
+@data_app.command("inspect")
+@_build_errors
+def data_inspect_cmd(
+    name: Annotated[str, typer.Argument(help="Shipped baseline name or directory.")]
+    = DEFAULT_BASELINE,
+) -> None:
+    """Print a baseline's checks against published trade facts and its headline tables."""
+    from sim.data.build.commands import inspect
+
+    console.print(inspect(name), highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
