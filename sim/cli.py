@@ -83,16 +83,18 @@ def counterfactual_cmd(
     written = result.write(out)
     table = Table(title=f"{base.name}: {shock.name}, closure {closure} (% change vs the "
                         "solved baseline)")
-    columns = ("welfare_pct", "real_wage_pct", "price_index_pct", "tot_pct", "vot_pct",
-               "welfare_cp_pct")
+    columns = {"welfare_pct": "welfare %", "real_wage_pct": "real wage %",
+               "price_index_pct": "prices %", "tot_pct": "ToT %", "vot_pct": "VoT %",
+               "welfare_cp_pct": "CP total %"}
     table.add_column("region")
-    for c in columns:
-        table.add_column(c, justify="right")
+    for header in columns.values():
+        table.add_column(header, justify="right")
     for row in result.regions.itertuples(index=False):
         table.add_row(row.region, *(f"{getattr(row, c):+.4f}" for c in columns))
     console.print(table)
-    console.print("welfare_cp_pct is the Caliendo-Parro first-order decomposition; "
-                  "welfare_pct is the exact change in real income.")
+    console.print("welfare % = exact change in real income; ToT/VoT/CP total = Caliendo-Parro "
+                  "first-order decomposition (can differ from the exact change for large "
+                  "shocks). Full columns in regions.csv.")
     console.print("wrote " + ", ".join(str(p) for p in written))
 
 
