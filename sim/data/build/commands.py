@@ -50,8 +50,10 @@ def build(name: str, out: Path | None = None, data_dir: Path | None = None,
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if icio_csv is not None:
         from sim.data.build.icio_csv import build_from_icio_csv
-        tables = build_from_icio_csv(Path(icio_csv), data_dir=data_dir, name=name,
-                                     concordance_dir=concordance_dir)
+        have = data_dir.is_dir()
+        tables = build_from_icio_csv(Path(icio_csv), data_dir=data_dir if have else None,
+                                     name=name, concordance_dir=concordance_dir,
+                                     with_tariffs=have)
     else:
         if not data_dir.is_dir():
             raise BuildError(f"{data_dir}: source data directory not found (use --data DIR)")
