@@ -51,12 +51,12 @@ def quota_year_start(day: date, month_day: tuple[int, int] = (4, 1)) -> date:
 
 
 def quota_year(day: date, month_day: tuple[int, int] = (4, 1)) -> int:
-    """Label of the quota year holding ``day``: the calendar year it starts in (JFY2020 = Apr 2020-Mar 2021)."""
+    """Quota year of ``day``, labelled by its first calendar year (JFY2020 = Apr 2020-Mar 2021)."""
     return quota_year_start(day, month_day).year
 
 
 def month_starts(start: date, end: date, months: int = 1) -> list[date]:
-    """Grid ``start, start + months, ..., end``: first days of months, with ``start`` and ``end`` included."""
+    """Grid of month starts from ``start`` to ``end``, both included."""
     out = [start]
     y, m = start.year, start.month
     while True:

@@ -30,7 +30,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def expand_regions(names: Iterable[str], regions: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def expand_regions(names: Iterable[str],
+                   regions: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Expand region codes and group names against ``regions``.
 
     Returns ``(present, missing)``: codes found in ``regions`` (in ``regions`` order) and the

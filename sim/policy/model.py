@@ -43,7 +43,9 @@ class Measure:
     """A unilateral tariff action with dates, a scope and a stacking rule.
 
     ``add``: rate on top of the current rate; ``floor``: all-in ``max(current, rate)``;
-    ``replace``: all-in ``rate``; ``cap``: all-in ``min(current, rate)``.
+    ``replace``: all-in ``rate``; ``cap``: all-in ``min(current, rate)``. Measures named in
+    ``replaces`` stop applying from this measure's first day (its retroactive date when
+    tariffs are assessed retroactively).
     """
 
     name: str
@@ -59,6 +61,7 @@ class Measure:
     source: str = ""
     note: str = ""
     order: int = 0
+    replaces: tuple[str, ...] = ()
 
     def start(self, retroactive: bool = False) -> date:
         """First day in force (the retroactive date when ``retroactive``)."""

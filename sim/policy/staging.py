@@ -20,9 +20,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from sim.policy.dates import cut_dates
 
-__all__ = ["Equal", "Free", "Keep", "Path", "Staging", "Stages", "cuts_made"]
+__all__ = ["Equal", "Free", "Keep", "Path", "Stages", "Staging", "cuts_made"]
 
 
 def cuts_made(day: date, eif: date, clock_start: date, month_day: tuple[int, int]) -> int:
@@ -68,7 +70,7 @@ class Equal:
     def rate(self, base: float, k: int, day: date) -> float:
         if k == 0:
             return base
-        final = min(self.final, base)
+        final = np.minimum(self.final, base)
         return final + (base - final) * max(0.0, 1.0 - k / self.n)
 
 

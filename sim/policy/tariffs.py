@@ -23,6 +23,7 @@ cannot be inverted and are noted in :attr:`TariffModel.notes`).
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,7 +35,7 @@ import numpy as np
 from sim.policy.dates import cut_dates
 from sim.policy.groups import expand_regions
 from sim.policy.lines import ProductLine, load_lines
-from sim.policy.model import Agreement, Concession, Measure, Policy
+from sim.policy.model import Agreement, Measure, Policy
 from sim.policy.staging import Path as PathStaging
 from sim.policy.staging import cuts_made
 
@@ -77,6 +78,8 @@ class TariffModel:
     mfn : ``{(importer, sector): rate}`` (default: ``sim/policy/data/mfn_by_sector.csv``); where
         missing, the highest anchored rate the importer applies to any partner at ``base_date``.
     unit_usd : USD per unit of ``flows`` (1e6 for USD million).
+    tradable : per sector, whether tariffs apply (default: sectors with a positive baseline
+        tariff somewhere; services stay tariff free).
     retroactive : apply measures from their ``retroactive_to`` date ("as finally assessed")
         instead of their effective date ("as collected").
     """
@@ -104,7 +107,10 @@ class TariffModel:
         self.base_tariffs = t0
         offdiag = ~np.eye(R, dtype=bool)[:, :, None]
         if tradable is None:
-            tradable = ((x0 * offdiag).sum(axis=(0, 1)) > 0) | (t0.sum(axis=(0, 1)) > 0)
+            # sectors that carry tariffs in the baseline (goods); if none do, all traded ones
+            tradable = t0.sum(axis=(0, 1)) > 0
+            if not tradable.any():
+                tradable = (x0 * offdiag).sum(axis=(0, 1)) > 0
         self.tradable = np.asarray(tradable, dtype=bool)
         self._cellmask = offdiag & self.tradable[None, None, :]
 
@@ -140,6 +146,8 @@ class TariffModel:
         g_rest_dummy = np.zeros((R, R, S))
         _, g_line_cal = self._agreement_layer(cal, B, g_rest_dummy, only_lines=True)
         cal_active = [m for m in self._ordered(cal.measures) if m.active(B, retroactive)]
+        gone = {r for m in cal_active for r in m.replaces}
+        cal_active = [m for m in cal_active if m.name not in gone]
         _, line_B = self._apply(cal_active, np.zeros((R, R, S)), g_line_cal)
         # 2. weights: at most MAX_LINE_SHARE of a cell, tariff content within the cell's rate
         W = np.zeros((R, R, S))
@@ -261,7 +269,8 @@ class TariffModel:
                         continue
                     k = _cuts(day, eif, clock, md)
                     if not only_lines and len(sidx):
-                        base = self.mfn_rest[n, sidx] if c.base is None else np.full(len(sidx), c.base)
+                        base = (self.mfn_rest[n, sidx] if c.base is None
+                                else np.full(len(sidx), c.base))
                         r = (1 - c.coverage) * base + c.coverage * np.asarray(
                             c.staging.rate(base, k, day))
                         g_rest[i, n, sidx] = np.minimum(g_rest[i, n, sidx], r)
@@ -351,6 +360,9 @@ class TariffModel:
         pol = self.policy
         active = [m for m in self._ordered((*pol.measures, *extra))
                   if m.active(day, self.retroactive)]
+        gone = {r for m in active for r in m.replaces}
+        if gone:
+            active = [m for m in active if m.name not in gone]
         key = (day, tuple(active))
         hit = self._cache.get(key)
         if hit is not None:
@@ -407,7 +419,7 @@ class TariffModel:
         cuts = [start, *self.change_dates(start, end, extra), end]
         total = (end - start).days
         acc = np.zeros_like(self.base_tariffs)
-        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             acc += (b - a).days / total * self.at(a, extra)
         return acc
 
@@ -416,7 +428,7 @@ class TariffModel:
         cuts = [start, *self.change_dates(start, end, extra), end]
         total = (end - start).days
         acc = np.zeros(len(self.lines))
-        for a, b in zip(cuts[:-1], cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             acc += (b - a).days / total * self.components(a, extra)[1]
         return acc
 

@@ -1,0 +1,251 @@
+"""Run a scenario on a baseline: ``run_scenario(...) -> ScenarioRun`` (path + event log).
+
+The path is one tidy table with the columns ``scenario, date, region, partner, sector, metric,
+value, unit`` (``partner``/``sector`` = ``"all"`` for region totals). Every outcome is measured
+against the model's own solved baseline (same closure, baseline tariffs); a reference scenario
+gives a second table of differences (``against_reference``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.policy.dates import month_starts
+from sim.policy.tariffs import TariffModel
+from sim.scenario.compile import compile_scenario
+from sim.scenario.loader import Scenario, find_scenario, load_scenario
+from sim.timeline.simulation import Timeline, TimelineResult
+
+__all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference", "run_scenario",
+           "write_parquet"]
+
+COLUMNS = ["scenario", "date", "region", "partner", "sector", "metric", "value", "unit"]
+DEFAULT_BASELINE = "icio2022"
+_BASE_CACHE: dict[tuple[int, str], Any] = {}
+
+
+@dataclass
+class ScenarioRun:
+    """A scenario's path (tidy DataFrame), event log and run diagnostics."""
+
+    name: str
+    path: pd.DataFrame
+    log: pd.DataFrame
+    scenario: Scenario
+    notes: list[str] = field(default_factory=list)
+    solves: int = 0
+    seconds: float = 0.0
+    reference: ScenarioRun | None = None
+    timeline: TimelineResult | None = field(default=None, repr=False)
+
+    def metric(self, metric: str, region: str | None = None, partner: str = "all",
+               sector: str = "all") -> pd.Series:
+        """One metric's time series (indexed by date)."""
+        p = self.path
+        sel = (p.metric == metric) & (p.partner == partner) & (p.sector == sector)
+        if region is not None:
+            sel &= p.region == region
+        return p.loc[sel].set_index("date")["value"]
+
+
+def _unit_usd(unit: str) -> float:
+    u = unit.lower()
+    if "billion" in u:
+        return 1e9
+    if "thousand" in u:
+        return 1e3
+    return 1e6
+
+
+def _baseline(baseline: Any):
+    from sim.data.baseline import Baseline, load_baseline
+
+    if isinstance(baseline, Baseline):
+        return baseline
+    return load_baseline(DEFAULT_BASELINE if baseline is None else baseline)
+
+
+def _base_date(spec, bl) -> date:
+    if spec.base_date is not None:
+        return spec.base_date
+    if bl.metadata.get("base_date"):
+        return date.fromisoformat(str(bl.metadata["base_date"]))
+    return date(int(bl.year or 2022), 7, 1)
+
+
+def _solved_base(economy, closure: str, solve):
+    key = (id(economy), closure)
+    hit = _BASE_CACHE.get(key)
+    if hit is None or hit[0] is not economy:
+        hit = (economy, solve(economy, closure=closure))
+        _BASE_CACHE[key] = hit
+    return hit[1]
+
+
+def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
+                       retroactive: bool | None = None) -> TariffModel:
+    """The scenario's compiled policy on a baseline (anchored to its calibration scenario)."""
+    spec = scn.spec
+    comp = compile_scenario(spec)
+    cal = None
+    if spec.calibrated_to not in ("self", spec.name):
+        try:
+            cpath = find_scenario(spec.calibrated_to, scn.path)
+        except FileNotFoundError:
+            raise ValueError(f"scenario {spec.name!r}: calibrated_to names unknown scenario "
+                             f"{spec.calibrated_to!r}") from None
+        cal = compile_scenario(load_scenario(cpath).spec).policy
+    e = bl.economy
+    return TariffModel(comp.policy, regions=bl.regions, sectors=bl.sectors,
+                       base_tariffs=e.tariffs, flows=e.flows,
+                       base_date=base_date or _base_date(spec, bl), calibration=cal,
+                       unit_usd=_unit_usd(bl.unit),
+                       retroactive=(spec.settings.retroactive == "final"
+                                    if retroactive is None else retroactive))
+
+
+def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = None, *,
+                 adjustment_speed: float | None = None, reporting: str | None = None,
+                 start: date | None = None, end: date | None = None,
+                 closure: str | None = None, detail: str = "full") -> ScenarioRun:
+    """Run one scenario over its dates and return its path and event log.
+
+    Parameters
+    ----------
+    scenario_or_path : a :class:`Scenario`, a path to a TOML file, a library name or a dict.
+    baseline : a ``Baseline``, a baseline name or directory (default ``icio2022``).
+    reference : another scenario (same forms, or a finished ``ScenarioRun``) run with the same
+        settings; ``against_reference(run, run.reference)`` gives the differences.
+    adjustment_speed, reporting, start, end, closure : override the scenario's settings.
+    detail : ``"full"`` (bilateral imports and tariffs by sector too) or ``"summary"``.
+    """
+    from sim.model import compare, solve
+
+    t_start = time.perf_counter()
+    scn = scenario_or_path if isinstance(scenario_or_path, Scenario) else load_scenario(
+        scenario_or_path)
+    spec = scn.spec
+    bl = _baseline(baseline)
+    tm = build_tariff_model(scn, bl)
+    comp = compile_scenario(spec)
+    s = spec.settings
+    months = {"monthly": 1, "quarterly": 3, "annual": 12}[reporting or s.reporting]
+    grid = month_starts(start or spec.start, end or spec.end, months)
+    cl = closure or s.closure
+    base = _solved_base(bl.economy, cl, solve)
+    tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
+                  safeguards=comp.safeguards, retaliations=comp.retaliations,
+                  adjustment_speed=s.adjustment_speed if adjustment_speed is None
+                  else adjustment_speed, closure=cl, base=base, name=spec.name)
+    res = tl.run()
+    path = _tidy(spec.name, res, bl, tm, detail)
+    log = pd.DataFrame(res.log, columns=["date", "actor", "kind", "what", "why", "source"])
+    log.insert(0, "scenario", spec.name)
+    run = ScenarioRun(spec.name, path, log, scn, list(tm.notes), res.solves,
+                      time.perf_counter() - t_start, None, res)
+    if reference is not None:
+        run.reference = reference if isinstance(reference, ScenarioRun) else run_scenario(
+            reference, bl, None, adjustment_speed=adjustment_speed, reporting=reporting,
+            start=start, end=end, closure=closure, detail=detail)
+    return run
+
+
+def _tidy(name: str, res: TimelineResult, bl, tm: TariffModel, detail: str) -> pd.DataFrame:
+    from sim.model import REGION_METRICS
+
+    R, S = len(bl.regions), len(bl.sectors)
+    unit = bl.unit
+    frames: list[dict[str, np.ndarray]] = []
+    regions = np.array(bl.regions, dtype=object)
+    sectors = np.array(bl.sectors, dtype=object)
+    offdiag = ~np.eye(R, dtype=bool)
+    ii, nn, jj = np.nonzero(offdiag[:, :, None] & np.ones((1, 1, S), dtype=bool))
+    ti, tn, tj = np.nonzero(offdiag[:, :, None] & tm.tradable[None, None, :])
+    for p in res.periods:
+        d = p.start
+        cols: list[tuple[str, np.ndarray, str]] = []
+        for m, v in p.metrics.items():
+            u = REGION_METRICS.get(m, ("", ""))[0]
+            cols.append((m, np.asarray(v)[0], unit if u == "unit" else u))
+        if "welfare_pct" in p.metrics and "income_base" in p.metrics:
+            cols.append(("welfare_usd", p.metrics["welfare_pct"][0] / 100
+                         * p.metrics["income_base"][0], unit))
+        for m, v, u in cols:
+            frames.append({"date": np.full(R, d), "region": regions, "partner": "all",
+                           "sector": "all", "metric": m, "value": v, "unit": u})
+        eq = p.equilibrium
+        for m, arr, u in (("gross_output", eq.gross_output[0], unit),
+                          ("value_added", eq.value_added[0], unit),
+                          ("price_pct", 100 * (eq.price_hat[0] / res.base.price_hat[0] - 1), "%")):
+            frames.append({"date": np.full(R * S, d), "region": np.repeat(regions, S),
+                           "partner": "all", "sector": np.tile(sectors, R), "metric": m,
+                           "value": arr.reshape(-1), "unit": u})
+        if detail == "full":
+            frames.append({"date": np.full(len(ii), d), "region": regions[nn],
+                           "partner": regions[ii], "sector": sectors[jj], "metric": "imports",
+                           "value": eq.flows[0][ii, nn, jj], "unit": unit})
+            frames.append({"date": np.full(len(ti), d), "region": regions[tn],
+                           "partner": regions[ti], "sector": sectors[tj], "metric": "tariff",
+                           "value": 100 * p.tariffs[ti, tn, tj], "unit": "%"})
+        # trade-weighted applied tariff by importer (baseline weights)
+        w = bl.economy.flows * offdiag[:, :, None]
+        rate = (p.tariffs * w).sum(axis=(0, 2)) / np.maximum(w.sum(axis=(0, 2)), 1e-300)
+        frames.append({"date": np.full(R, d), "region": regions, "partner": "all",
+                       "sector": "all", "metric": "tariff_avg", "value": 100 * rate, "unit": "%"})
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    df = pd.DataFrame({k: np.concatenate([np.broadcast_to(np.asarray(f[k], dtype=object)
+                                                           if k != "value" else f[k],
+                                                           np.shape(f["value"]))
+                                          for f in frames]) for k in COLUMNS[1:]})
+    df["value"] = df["value"].astype(float)
+    df["date"] = pd.to_datetime(df["date"])
+    df.insert(0, "scenario", name)
+    for c in ("scenario", "region", "partner", "sector", "metric", "unit"):
+        df[c] = df[c].astype("category")
+    return df
+
+
+def against_reference(run: ScenarioRun, ref: ScenarioRun | None = None) -> pd.DataFrame:
+    """Differences ``run - reference`` on matching rows.
+
+    Percent changes are compared as ratios (``100 ((1 + a/100) / (1 + b/100) - 1)``: the change
+    relative to the reference); rates in % and levels as differences.
+    """
+    ref = ref or run.reference
+    if ref is None:
+        raise ValueError("no reference run")
+    keys = ["date", "region", "partner", "sector", "metric"]
+    a = run.path.astype({c: str for c in keys[1:]})
+    b = ref.path.astype({c: str for c in keys[1:]})
+    m = a.merge(b[[*keys, "value"]], on=keys, suffixes=("", "_ref"))
+    pct = m["metric"].str.endswith("_pct")
+    m["value"] = np.where(pct, 100 * ((1 + m["value"] / 100) / (1 + m["value_ref"] / 100) - 1),
+                          m["value"] - m["value_ref"])
+    m["unit"] = m["unit"].astype(str)
+    m["reference"] = ref.name
+    return m[["scenario", "reference", *keys, "value", "unit"]]
+
+
+def write_parquet(run: ScenarioRun, out: Path | str) -> list[Path]:
+    """Write ``<name>.parquet``, ``<name>_events.parquet`` and, with a reference,
+    ``<name>_vs_<reference>.parquet`` into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{run.name}.parquet", out / f"{run.name}_events.parquet"]
+    run.path.to_parquet(paths[0], index=False)
+    log = run.log.copy()
+    log["date"] = pd.to_datetime(log["date"])
+    log.to_parquet(paths[1], index=False)
+    if run.reference is not None:
+        p = out / f"{run.name}_vs_{run.reference.name}.parquet"
+        against_reference(run).to_parquet(p, index=False)
+        paths.append(p)
+    return paths

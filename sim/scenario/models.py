@@ -1,0 +1,476 @@
+"""Pydantic v2 models of a scenario file (TOML).
+
+Every model forbids unknown keys. Rates are fractions (0.25 = 25 %). Dates are TOML dates
+(``2019-10-07``, no quotes). Events form a discriminated union on ``kind``.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.policy.groups import GROUPS
+from sim.policy.lines import load_lines
+
+__all__ = ["AgreementSpec", "Event", "MeasureEvent", "RetaliationEvent", "SafeguardEvent",
+           "ScenarioSpec", "known_regions", "known_sectors"]
+
+MAX_RATE = 3.0  # 300 %: anything above is almost surely a percent typed as a fraction
+MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+CONCORDANCES = Path(__file__).resolve().parents[1] / "data" / "concordances"
+
+
+@lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Region codes a scenario may name: ICIO economies, baseline regions, group members."""
+    codes: set[str] = {"ROW", "EU", "GBR"}
+    for g in GROUPS.values():
+        codes.update(g)
+    for name, col in (("icio_regions_16.csv", "iso3"), ("regions_16.csv", "region"),
+                      ("wiod_regions_9.csv", None), ("regions_wiod_9.csv", "region")):
+        p = CONCORDANCES / name
+        if p.is_file():
+            with open(p, newline="") as f:
+                reader = csv.DictReader(f)
+                key = col or (reader.fieldnames or [""])[0]
+                for r in reader:
+                    if r.get(key):
+                        codes.add(r[key].strip())
+                    if r.get("region"):
+                        codes.add(r["region"].strip())
+    return frozenset(codes)
+
+
+@lru_cache(maxsize=1)
+def known_sectors() -> frozenset[str]:
+    """Sector names a scenario may name (the project's sector concordances)."""
+    names: set[str] = set()
+    p = CONCORDANCES / "sectors_7.csv"
+    if p.is_file():
+        with open(p, newline="") as f:
+            names.update(r["sector"] for r in csv.DictReader(f))
+    if not names:  # concordances not shipped: accept the lines' sectors at least
+        names.update(ln.sector for ln in load_lines())
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def known_lines() -> frozenset[str]:
+    return frozenset(ln.line for ln in load_lines())
+
+
+def _check_regions(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    bad = [v for v in values if v not in GROUPS and v not in known_regions()]
+    if bad:
+        raise ValueError(f"unknown region or group {', '.join(map(repr, bad))} (groups: "
+                         f"{', '.join(GROUPS)}; regions are ISO3 codes, 'EU' or 'ROW')")
+    return values
+
+
+def _check_sectors(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    bad = [v for v in values if v not in known_sectors()]
+    if bad:
+        raise ValueError(f"unknown sector {', '.join(map(repr, bad))} (known: "
+                         f"{', '.join(sorted(known_sectors()))})")
+    return values
+
+
+def _check_lines(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    bad = [v for v in values if v not in known_lines()]
+    if bad:
+        raise ValueError(f"unknown product line {', '.join(map(repr, bad))} (known: "
+                         f"{', '.join(sorted(known_lines()))})")
+    return values
+
+
+Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE,
+                              description="ad valorem rate as a fraction (0.25 = 25 %)")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Strict):
+    source: str = Field(min_length=3, description="where the dated fact comes from")
+    verified: bool = Field(True, description="false for facts marked (unverified)")
+    note: str = ""
+
+
+# ----------------------------------------------------------------------------- staging
+class FreeStaging(Strict):
+    kind: Literal["free"]
+
+
+class KeepStaging(Strict):
+    kind: Literal["keep"]
+
+
+class EqualStaging(Strict):
+    kind: Literal["equal"]
+    n: int = Field(ge=1, le=50, description="number of equal annual stages")
+    final: Rate = 0.0
+
+
+class StagesStaging(Strict):
+    kind: Literal["stages"]
+    rates: list[Rate] | None = None
+    fractions: list[Annotated[float, Field(ge=0, le=1)]] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> StagesStaging:
+        if (self.rates is None) == (self.fractions is None) or not (self.rates or self.fractions):
+            raise ValueError("give exactly one non-empty list: rates or fractions")
+        return self
+
+
+class PathPoint(Strict):
+    date: date
+    rate: Rate
+
+
+class PathStaging(Strict):
+    kind: Literal["path"]
+    points: list[PathPoint] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PathStaging:
+        ds = [p.date for p in self.points]
+        if ds != sorted(ds) or len(set(ds)) != len(ds):
+            raise ValueError(f"path dates must be strictly increasing, got {[str(d) for d in ds]}")
+        return self
+
+
+StagingSpec = Annotated[FreeStaging | KeepStaging | EqualStaging | StagesStaging | PathStaging,
+                        Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------------- agreements
+class MemberSpec(Sourced):
+    region: str
+    eif: date | None = Field(None, description="entry into force for this member (none = never)")
+    withdrawn: date | None = None
+
+    _r = field_validator("region")(lambda v: _check_regions([v])[0])
+
+    @model_validator(mode="after")
+    def _dates(self) -> MemberSpec:
+        if self.withdrawn and self.eif and self.withdrawn <= self.eif:
+            raise ValueError(f"withdrawn ({self.withdrawn}) must be after eif ({self.eif})")
+        return self
+
+
+class ConcessionSpec(Strict):
+    importers: list[str] = Field(min_length=1)
+    exporters: list[str] | None = Field(None, description="default: all members")
+    sectors: list[str] | None = None
+    lines: list[str] | None = None
+    staging: StagingSpec
+    base: Rate | None = Field(None, description="base rate; default the MFN")
+    coverage: float = Field(1.0, ge=0, le=1)
+    source: str = ""
+    verified: bool = True
+    note: str = ""
+
+    _r = field_validator("importers", "exporters")(_check_regions)
+    _s = field_validator("sectors")(_check_sectors)
+    _l = field_validator("lines")(_check_lines)
+
+    @model_validator(mode="after")
+    def _scope(self) -> ConcessionSpec:
+        if self.sectors is not None and self.lines is not None:
+            raise ValueError("give sectors or lines, not both")
+        return self
+
+
+class AgreementSpec(Sourced):
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    title: str = ""
+    members: list[MemberSpec] = Field(min_length=2)
+    concessions: list[ConcessionSpec] = []
+    cut_dates: dict[str, str] = Field(
+        default_factory=dict,
+        description="month-day of annual cuts, 'default' and per importer, e.g. JPN = '04-01'")
+    clock_start: date | None = Field(None, description="first stage date of the schedules")
+
+    @field_validator("cut_dates")
+    @classmethod
+    def _md(cls, v: dict[str, str]) -> dict[str, str]:
+        for k, md in v.items():
+            if not MONTH_DAY.match(md):
+                raise ValueError(f"cut date for {k!r} must be 'MM-DD', got {md!r}")
+            if k != "default":
+                _check_regions([k])
+        return v
+
+    @model_validator(mode="after")
+    def _unique(self) -> AgreementSpec:
+        names = [m.region for m in self.members]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"members listed twice: {dup}")
+        return self
+
+
+# ----------------------------------------------------------------------------- events
+class Pause(Strict):
+    start: date
+    until: date | None = None
+
+
+class MeasureEvent(Sourced):
+    """A unilateral tariff action."""
+
+    kind: Literal["measure"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    actor: str = Field(description="the government that imposes it (the importer)")
+    importers: list[str] | None = Field(None, description="default: [actor]")
+    exporters: list[str] | None = None
+    sectors: list[str] | None = None
+    lines: list[str] | None = None
+    exclude_exporters: list[str] = []
+    exclude_sectors: list[str] = []
+    exclude_lines: list[str] = []
+    coverage: float = Field(1.0, gt=0, le=1)
+    rate: Rate
+    stacking: Literal["add", "floor", "replace", "cap"]
+    announced: date | None = None
+    effective: date
+    until: date | None = Field(None, description="last day in force (inclusive)")
+    paused: list[Pause] = []
+    retroactive_to: date | None = None
+    replaces: list[str] = Field([], description="measures this one supersedes from its start")
+
+    _r = field_validator("actor")(lambda v: _check_regions([v])[0])
+    _rs = field_validator("importers", "exporters", "exclude_exporters")(_check_regions)
+    _s = field_validator("sectors", "exclude_sectors")(_check_sectors)
+    _l = field_validator("lines", "exclude_lines")(_check_lines)
+
+    @model_validator(mode="after")
+    def _dates(self) -> MeasureEvent:
+        if self.until is not None and self.until < self.effective:
+            raise ValueError(f"until ({self.until}) is before effective ({self.effective})")
+        if self.announced is not None and self.announced > self.effective:
+            raise ValueError(f"announced ({self.announced}) is after effective ({self.effective})")
+        if self.retroactive_to is not None and self.retroactive_to > self.effective:
+            raise ValueError(f"retroactive_to ({self.retroactive_to}) is after effective "
+                             f"({self.effective})")
+        ps = sorted(self.paused, key=lambda p: p.start)
+        for p in ps:
+            if p.start < self.effective or (self.until and p.start > self.until):
+                raise ValueError(f"pause from {p.start} lies outside the measure's dates "
+                                 f"({self.effective} .. {self.until or 'open'})")
+            if p.until is not None and p.until < p.start:
+                raise ValueError(f"pause until {p.until} is before its start {p.start}")
+        for a, b in itertools.pairwise(ps):
+            if a.until is None or a.until >= b.start:
+                raise ValueError(f"overlapping pauses starting {a.start} and {b.start}")
+        if self.sectors is not None and self.lines is not None:
+            raise ValueError("give sectors or lines, not both")
+        return self
+
+
+class JoinEvent(Sourced):
+    """A region joins an agreement (or an existing member's entry into force moves)."""
+
+    kind: Literal["join"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    agreement: str
+    region: str
+    eif: date
+
+    _r = field_validator("region")(lambda v: _check_regions([v])[0])
+
+
+class WithdrawEvent(Sourced):
+    """A member leaves an agreement (its preferences end on ``date``)."""
+
+    kind: Literal["withdraw"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    agreement: str
+    region: str
+    date: date
+
+    _r = field_validator("region")(lambda v: _check_regions([v])[0])
+
+
+class VolumeTrigger(Strict):
+    """Cumulative quota-year volume of ``lines`` above a threshold (per quota year)."""
+
+    kind: Literal["volume"]
+    lines: list[str] = Field(min_length=1)
+    thresholds: dict[str, float] = Field(
+        description="quota year (its first calendar year, as a string key) -> threshold; later "
+                    "years hold the last value")
+    source: str = ""
+    verified: bool = True
+
+    _l = field_validator("lines")(_check_lines)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _t(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise ValueError("needs at least one threshold")
+        for k, x in v.items():
+            if not k.isdigit():
+                raise ValueError(f"quota year key must be a year like '2020', got {k!r}")
+            if x <= 0:
+                raise ValueError(f"threshold for {k} must be > 0, got {x}")
+        return v
+
+
+class GrowthTrigger(Strict):
+    """Volume of ``lines`` in this quota year above the previous quota year's (until a year)."""
+
+    kind: Literal["above_previous_year"]
+    lines: list[str] = Field(min_length=1)
+    until_year: int | None = Field(None, description="last quota year in which the test applies")
+    source: str = ""
+    verified: bool = True
+
+    _l = field_validator("lines")(_check_lines)
+
+
+Trigger = Annotated[VolumeTrigger | GrowthTrigger, Field(discriminator="kind")]
+
+
+class Observation(Strict):
+    """An observed cumulative quota-year volume (used instead of the model's where it exists)."""
+
+    date: date
+    cumulative: float = Field(ge=0)
+    line: str | None = Field(None, description="default: the safeguard's first line")
+    source: str = Field(min_length=3)
+
+
+class SafeguardEvent(Sourced):
+    """A volume safeguard or tariff-rate quota on product lines: all triggers must hold."""
+
+    kind: Literal["safeguard", "trq"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    actor: str
+    lines: list[str] = Field(min_length=1, description="lines whose rate switches")
+    triggers: list[Trigger] = Field(min_length=1)
+    rate: Rate = Field(description="the safeguard or over-quota rate")
+    stacking: Literal["add", "floor", "replace", "cap"] = "replace"
+    quota_year_start: str = Field("04-01", description="MM-DD")
+    active_from: date
+    active_until: date | None = None
+    lag_days: int = Field(0, ge=0, le=365, description="days from the trigger to the new rate")
+    duration_days: int | None = Field(None, ge=1, description="fixed duration of the rate")
+    until_quota_year_end: bool = Field(False, description="rate holds to the quota year's end")
+    observed: list[Observation] = []
+
+    _r = field_validator("actor")(lambda v: _check_regions([v])[0])
+    _l = field_validator("lines")(_check_lines)
+
+    @model_validator(mode="after")
+    def _rule(self) -> SafeguardEvent:
+        if not MONTH_DAY.match(self.quota_year_start):
+            raise ValueError(f"quota_year_start must be 'MM-DD', got {self.quota_year_start!r}")
+        if self.duration_days is None and not self.until_quota_year_end:
+            raise ValueError("give duration_days or until_quota_year_end = true")
+        if self.active_until is not None and self.active_until < self.active_from:
+            raise ValueError(f"active_until ({self.active_until}) is before active_from "
+                             f"({self.active_from})")
+        return self
+
+
+class RetaliationEvent(Sourced):
+    """A government's rule answering a partner's tariff increase after a lag."""
+
+    kind: Literal["retaliation"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    actor: str = Field(description="the retaliating government")
+    against: str = Field(description="the partner whose increases it answers")
+    mode: Literal["mirror", "proportional", "none"] = "mirror"
+    factor: float = Field(1.0, ge=0, le=10)
+    cap: Rate | None = None
+    sectors: list[str] | None = Field(None, description="targeted sectors (default all goods)")
+    lag_days: int = Field(30, ge=0, le=3650)
+    threshold: float = Field(0.005, ge=0, le=1,
+                             description="smallest trade-weighted increase that triggers it")
+    active_from: date
+    active_until: date | None = None
+
+    _r = field_validator("actor", "against")(lambda v: _check_regions([v])[0])
+    _s = field_validator("sectors")(_check_sectors)
+
+
+class RemoveEvent(Strict):
+    """In an extending scenario: drop an inherited event or agreement by name."""
+
+    kind: Literal["remove"]
+    name: str
+    reason: str = ""
+
+
+Event = Annotated[MeasureEvent | JoinEvent | WithdrawEvent | SafeguardEvent | RetaliationEvent
+                  | RemoveEvent, Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------------- scenario
+class Settings(Strict):
+    reporting: Literal["monthly", "quarterly", "annual"] = "monthly"
+    adjustment_speed: float = Field(
+        0.3, gt=0, le=1,
+        description="share of the gap between perceived and actual costs closed per year "
+                    "(1 = static equilibrium every period); default 0.3 after Boehm, "
+                    "Levchenko & Pandalai-Nayar (2023)")
+    retroactive: Literal["collected", "final"] = "collected"
+    closure: Literal["fixed", "zero", "ratio"] = "fixed"
+
+
+class ScenarioSpec(Strict):
+    """A dated policy scenario."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    title: str = ""
+    description: str = ""
+    extends: str | None = None
+    calibrated_to: str = Field(
+        "historical",
+        description="scenario whose policy the baseline tariffs embody at the base date; "
+                    "'self' for this one")
+    start: date
+    end: date
+    base_date: date | None = Field(None, description="default: baseline metadata or July 1 "
+                                                     "of the baseline year")
+    settings: Settings = Settings()
+    agreements: list[AgreementSpec] = []
+    events: list[Event] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> ScenarioSpec:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        names = [a.name for a in self.agreements] + [e.name for e in self.events]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"names used twice: {dup}")
+        agreements = {a.name for a in self.agreements}
+        for e in self.events:
+            if isinstance(e, JoinEvent | WithdrawEvent) and e.agreement not in agreements:
+                raise ValueError(f"event {e.name!r} names unknown agreement {e.agreement!r} "
+                                 f"(defined: {sorted(agreements)})")
+            if isinstance(e, MeasureEvent):
+                unknown = [r for r in e.replaces if r not in names]
+                if unknown:
+                    raise ValueError(f"measure {e.name!r} replaces unknown {unknown}")
+            if isinstance(e, RemoveEvent):
+                raise ValueError(f"remove event {e.name!r}: nothing of that name to remove")
+        return self
