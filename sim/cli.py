@@ -192,12 +192,14 @@ def data_build_cmd(
                                                        "with final demand instead.")] = None,
     concordances: Annotated[Path | None, typer.Option(help="Directory with region and sector "
                                                            "concordance CSVs.")] = None,
+    download: Annotated[bool, typer.Option(help="Allow `pip download` of the registry wheel "
+                                                "that carries the ICIO coefficients.")] = True,
 ) -> None:
     """Rebuild a baseline reproducibly from source data (docs/data.md)."""
     from sim.data.build.commands import build, inspect
 
     path = build(name, out=out, data_dir=data, io_source=io_source,
-                 concordance_dir=concordances, icio_csv=icio_csv)
+                 concordance_dir=concordances, icio_csv=icio_csv, allow_download=download)
     console.print(inspect(path), highlight=False)
     console.print(f"wrote {path}")
 
