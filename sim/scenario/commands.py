@@ -1,0 +1,115 @@
+"""Plain functions behind ``tradesim check`` and ``tradesim run`` (the CLI wires them in)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.models import ScenarioSpec
+
+__all__ = ["check", "export_schema", "run"]
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "scenario_schema.json"
+
+
+def check(files: Sequence[str | Path], console: Console | None = None) -> int:
+    """Validate scenario files; print one line per problem. Exit code 0 if all pass, else 2."""
+    con = console or Console()
+    bad = 0
+    for f in files:
+        try:
+            s = load_scenario(f)
+        except ScenarioError as exc:
+            bad += 1
+            for line in exc.errors:
+                con.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
+            continue
+        unverified = sum(1 for e in s.spec.events if not getattr(e, "verified", True)) + sum(
+            1 for a in s.spec.agreements if not a.verified)
+        con.print(f"[green]ok[/green] {f}: {s.name} ({len(s.spec.agreements)} agreements, "
+                  f"{len(s.spec.events)} events, {unverified} marked unverified)",
+                  highlight=False)
+    return 2 if bad else 0
+
+
+def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
+    """Write the JSON Schema of scenario files (``docs/scenario_schema.json``)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(ScenarioSpec.model_json_schema(), indent=1) + "\n")
+    return p
+
+
+def run(scenarios: Sequence[str | Path], reference: str | None = None,
+        out: str | Path = "results", baseline: str | None = None, *,
+        adjustment_speed: float | None = None, reporting: str | None = None,
+        summary_year: int = 2030, console: Console | None = None) -> int:
+    """Run scenarios, write Parquet files into ``out`` and print a summary against the reference.
+
+    Returns 0 on success, 2 on a scenario error, 1 on a model or baseline error.
+    """
+    from sim.run import against_reference, run_scenario, write_parquet
+
+    con = console or Console()
+    try:
+        ref_run = None
+        if reference is not None:
+            con.print(f"reference: {reference}")
+            ref_run = run_scenario(reference, baseline, adjustment_speed=adjustment_speed,
+                                   reporting=reporting)
+            write_parquet(ref_run, out)
+        for name in scenarios:
+            r = run_scenario(name, baseline, ref_run, adjustment_speed=adjustment_speed,
+                             reporting=reporting)
+            paths = write_parquet(r, out)
+            con.print(f"[green]{r.name}[/green]: {r.solves} solves, {r.seconds:.1f} s -> "
+                      + ", ".join(str(p) for p in paths), highlight=False)
+            for note in r.notes:
+                con.print(f"  note: {note}", style="dim", highlight=False)
+            _summary(con, r, against_reference(r) if ref_run is not None else None,
+                     summary_year)
+    except ScenarioError as exc:
+        for line in exc.errors:
+            con.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
+        return 2
+    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+        con.print(f"[red]error[/red] {exc}", highlight=False)
+        return 1
+    return 0
+
+
+def _summary(con: Console, r, diff, year: int) -> None:
+    df = diff if diff is not None else r.path
+    title = (f"{r.name} vs {r.reference.name}, {year} average" if diff is not None
+             else f"{r.name} vs solved baseline, {year} average")
+    df = df[df["date"].dt.year == year]
+    if df.empty:
+        con.print(f"(no periods in {year})")
+        return
+    t = Table(title=title)
+    t.add_column("region")
+    metrics = [("welfare_pct", "welfare %"), ("real_wage_pct", "real wage %"),
+               ("price_index_pct", "CPI %"), ("exports_new", "exports"),
+               ("imports_new", "imports"), ("tariff_revenue_new", "tariff revenue"),
+               ("tariff_avg", "avg tariff %")]
+    for _, label in metrics:
+        t.add_column(label, justify="right")
+    for region in ("USA", "JPN"):
+        row = [region]
+        for m, _ in metrics:
+            v = df[(df.region.astype(str) == region) & (df.metric.astype(str) == m)
+                   & (df.partner.astype(str) == "all")]["value"]
+            row.append(f"{v.mean():,.3f}" if len(v) else "-")
+        t.add_row(*row)
+    con.print(t)
+    bil = df[(df.metric.astype(str) == "imports") & (df.region.astype(str) == "USA")
+             & (df.partner.astype(str) == "JPN")]
+    if len(bil):
+        con.print(f"US imports from Japan ({year}, all goods and services, change vs "
+                  f"{'reference' if diff is not None else 'baseline'}): "
+                  f"{bil.groupby('date')['value'].sum().mean():,.1f}", highlight=False)
