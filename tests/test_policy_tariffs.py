@@ -10,8 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import mini
 
-from sim.policy import (Agreement, Concession, Equal, Measure, Member, Policy, Scope,
-                        TariffModel, expand_regions)
+from sim.policy import (
+    Agreement,
+    Concession,
+    Equal,
+    Measure,
+    Member,
+    Policy,
+    Scope,
+    TariffModel,
+    expand_regions,
+)
 from sim.run import build_tariff_model
 from sim.scenario import load_scenario
 

@@ -118,34 +118,33 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]
 
 
 def _line_of(text: str, loc: tuple) -> int | None:
-    """Best-effort line number of a pydantic error location in a TOML text."""
+    """Best-effort line number (1-based) of a pydantic error location in a TOML text."""
     lines = text.splitlines()
-    pos, table = 0, ""
+    pos, table, found = 0, "", False
     for k, part in enumerate(loc):
         if isinstance(part, int):
             continue
         nxt = loc[k + 1] if k + 1 < len(loc) else None
         if isinstance(nxt, int):
-            header = re.compile(r"^\s*\[\[\s*" + re.escape(f"{table}{part}" if table else part)
-                                + r"\s*\]\]")
+            name = f"{table}{part}"
+            header = re.compile(r"^\s*\[\[\s*" + re.escape(name) + r"\s*\]\]")
             hits = [i for i, ln in enumerate(lines) if i >= pos and header.match(ln)]
             if len(hits) > nxt:
-                pos = hits[nxt]
-                table = f"{table}{part}." if table else f"{part}."
+                pos, found = hits[nxt], True
+                table = f"{name}."
                 continue
             inline = re.compile(r"^\s*" + re.escape(str(part)) + r"\s*=")
             hit = next((i for i in range(pos, len(lines)) if inline.match(lines[i])), None)
-            if hit is not None:
-                return hit + 1
-            return pos + 1 if pos else None
+            return hit + 1 if hit is not None else (pos + 1 if found else None)
         key = re.compile(r"^\s*" + re.escape(str(part)) + r"\s*=")
-        stop = next((i for i in range(pos + 1, len(lines)) if lines[i].lstrip().startswith("[")),
-                    len(lines))
-        hit = next((i for i in range(pos, stop) if key.match(lines[i])), None)
+        start = pos + 1 if found else 0
+        stop = next((i for i in range(start, len(lines))
+                     if lines[i].lstrip().startswith("[")), len(lines))
+        hit = next((i for i in range(pos if found else 0, stop) if key.match(lines[i])), None)
         if hit is None:
-            return pos + 1 if pos else None
-        pos = hit
-    return pos + 1 if pos or loc == () else None
+            return pos + 1 if found else None
+        pos, found = hit, True
+    return pos + 1 if found else None
 
 
 def _format(exc: ValidationError, path: Path, text: str, data: dict) -> list[str]:
