@@ -23,6 +23,7 @@ static equilibrium at every date; with policy constant ``b -> 1`` geometrically.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,9 @@ class Timeline:
         self._perceived: np.ndarray | None = None
         self._flow_ratio = np.ones_like(economy.flows)
         self.theta = np.asarray(economy.theta, dtype=float)
+        self._changes: list[date] = []
+        self._changes_key = -1
+        self._rates_memo: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ utilities
     def day(self, t: float | None = None) -> date:
@@ -208,12 +212,27 @@ class Timeline:
         k = self.tm.line_index(code)
         ln = self.tm.lines[k]
         i, n, j = self.tm.line_cell[k]
-        rest, line = self.tm.components(d, self.extra)
-        t_cell = self.tm.aggregate(rest, line)[i, n, j]
+        line, cells = self._rates_on(d)
+        t_cell = cells[i, n, j]
         rel = ((1 + line[k]) / (1 + self._line_base[k])) / (
             (1 + t_cell) / (1 + self.tm.base_tariffs[i, n, j]))
         return (ln.volume or 0.0) / 365.0 * self._flow_ratio[i, n, j] * rel ** (
             -ln.within_elasticity)
+
+    def _rates_on(self, d: date) -> tuple[np.ndarray, np.ndarray]:
+        """Line and cell rates on ``d``, evaluated once per stretch without policy changes."""
+        if self._changes_key != len(self.extra):
+            self._changes = self.tm.change_dates(self.start - timedelta(days=1),
+                                                 self.grid[-1] + timedelta(days=1), self.extra)
+            self._changes_key = len(self.extra)
+            self._rates_memo = {}
+        k = bisect.bisect_right(self._changes, d)
+        hit = self._rates_memo.get(k)
+        if hit is None:
+            rest, line = self.tm.components(d, self.extra)
+            hit = (line, self.tm.aggregate(rest, line))
+            self._rates_memo[k] = hit
+        return hit
 
     def safeguard_process(self, rule: SafeguardRule):
         """Count quota-year volumes day by day; fire when every test holds."""
@@ -438,7 +457,7 @@ class Timeline:
             self.periods.append(Period(a, b, tariffs, eq, metrics, gap))
 
     def _update_flows(self, eq) -> None:
-        base = self.economy.flows
+        base = self.base.flows[0]  # line volumes follow the sector flow vs the solved baseline
         self._flow_ratio = np.divide(eq.flows[0], base, out=np.ones_like(base), where=base > 0)
 
     # ------------------------------------------------------------------ run
