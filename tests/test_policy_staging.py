@@ -66,3 +66,13 @@ def test_quota_year_april_to_march(d):
     s = quota_year_start(d)
     assert (s.month, s.day) == (4, 1) and s <= d < s.replace(year=s.year + 1)
     assert quota_year(d) == s.year
+
+
+def test_policy_layer_imports_no_simpy():
+    """The policy layer loads neither simpy nor streamlit."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.policy; bad = [m for m in ('simpy', 'streamlit') if m in "
+            "sys.modules]; sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
