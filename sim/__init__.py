@@ -6,6 +6,8 @@ Public API (imported lazily, so ``import sim.model`` stays numpy-only)::
     baseline = sim.load_baseline("icio2022")          # or a directory
     result = sim.counterfactual(baseline, "shock.csv", closure="fixed")
     result.regions, result.flows, result.sectors      # tidy pandas tables
+    run = sim.run_scenario("scenarios/tpp12.toml")      # dated policy path on the timeline
+    run.path, run.log                                   # tidy outcomes and the event log
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _LAZY = {
     "read_shock": "sim.data.shock",
     "counterfactual": "sim.counterfactual",
     "CounterfactualResult": "sim.counterfactual",
+    "run_scenario": "sim.run",
+    "ScenarioRun": "sim.run",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -156,6 +156,45 @@ def baseline_cmd(
             console.print(f"[bold]{key}[/]: {base.metadata[key]}")
 
 
+@app.command("run")
+def run_cmd(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files (or names in "
+                                                         "scenarios/).")],
+    out: Annotated[Path, typer.Option(help="Output directory for the Parquet results.")]
+    = Path("results"),
+    reference: Annotated[str | None, typer.Option(help="Reference scenario for the summary "
+                                                       "(file or library name).")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Baseline name or directory (default: "
+                                                      "the scenario's, else icio2022).")]
+    = None,
+    adjustment_speed: Annotated[float | None, typer.Option(help="Override λ, the yearly "
+                                                                "adjustment speed (1 = static)."
+                                                           )] = None,
+    reporting: Annotated[str | None, typer.Option(help="Reporting grid: monthly, quarterly "
+                                                       "or annual.")] = None,
+    summary_year: Annotated[int, typer.Option(help="Year of the printed summary.")] = 2030,
+) -> None:
+    """Run scenarios on the SimPy policy timeline and write tidy results (Parquet)."""
+    from sim.scenario.commands import run
+
+    if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
+        _fail(f"--reporting must be monthly, quarterly or annual, got {reporting!r}", 2)
+    code = run([str(s) for s in scenarios], reference=reference, out=out, baseline=baseline,
+               adjustment_speed=adjustment_speed, reporting=reporting,
+               summary_year=summary_year, console=console)
+    raise typer.Exit(code)
+
+
+@app.command("check")
+def check_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Scenario TOML files to validate.")],
+) -> None:
+    """Validate scenario files; errors name file, line, field and value (exit 2)."""
+    from sim.scenario.commands import check
+
+    raise typer.Exit(check([str(f) for f in files], console=console))
+
+
 data_app = typer.Typer(help="Build and inspect baselines from source data.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
