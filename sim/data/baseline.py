@@ -158,6 +158,17 @@ def _duplicate(path: Path, line: int, key: tuple, seen: dict[tuple, int]) -> Non
     seen[key] = line
 
 
+def _keyed_rows(path: Path, keys: tuple[tuple[str, str, dict[str, int]], ...],
+                value: str) -> Iterator[tuple[int, dict[str, str], tuple[int, ...]]]:
+    """Rows of a keyed table: (line, row, indices of the key columns), refusing unknown codes
+    and duplicate keys. ``keys`` holds (column, kind, index) per key column."""
+    seen: dict[tuple, int] = {}
+    for line, row in _rows(path, (*(k[0] for k in keys), value)):
+        indices = tuple(_index(path, line, kind, row[col], index) for col, kind, index in keys)
+        _duplicate(path, line, tuple(row[col] for col, _, _ in keys), seen)
+        yield line, row, indices
+
+
 def load_baseline(path_or_name: str | Path, theta: str | float | None = None) -> Baseline:
     """Load a baseline directory or a shipped baseline by name.
 
@@ -253,40 +264,30 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
     tariff_sources: dict[tuple[str, str, str], str] = {}
     tar_path = root / "tariffs.csv"
     if tar_path.is_file():
-        seen = {}
-        for line, row in _rows(tar_path, ("exporter", "importer", "sector", "rate")):
-            i = _index(tar_path, line, "exporter", row["exporter"], reg_index)
-            n = _index(tar_path, line, "importer", row["importer"], reg_index)
-            j = _index(tar_path, line, "sector", row["sector"], sec_index)
-            key = (row["exporter"], row["importer"], row["sector"])
-            _duplicate(tar_path, line, key, seen)
+        keys = (("exporter", "exporter", reg_index), ("importer", "importer", reg_index),
+                ("sector", "sector", sec_index))
+        for line, row, (i, n, j) in _keyed_rows(tar_path, keys, "rate"):
             rate = _number(tar_path, line, "rate", row["rate"])
             if i == n and rate != 0:
                 raise BaselineError(f"{tar_path}, line {line}: a tariff on domestic sales "
                                     f"({row['exporter']}) must be 0, got {rate:g}")
             tariffs[i, n, j] = rate
             if row.get("source"):
-                tariff_sources[key] = row["source"]
+                tariff_sources[(row["exporter"], row["importer"], row["sector"])] = row["source"]
 
     va_share = np.ones((n_reg, n_sec))
     va_path = root / "value_added.csv"
     if va_path.is_file():
-        seen = {}
-        for line, row in _rows(va_path, ("region", "sector", "share")):
-            n = _index(va_path, line, "region", row["region"], reg_index)
-            j = _index(va_path, line, "sector", row["sector"], sec_index)
-            _duplicate(va_path, line, (row["region"], row["sector"]), seen)
+        keys = (("region", "region", reg_index), ("sector", "sector", sec_index))
+        for line, row, (n, j) in _keyed_rows(va_path, keys, "share"):
             va_share[n, j] = _number(va_path, line, "share", row["share"], high=1.0)
 
     io_share = np.zeros((n_reg, n_sec, n_sec))
     io_path = root / "io.csv"
     if io_path.is_file():
-        seen = {}
-        for line, row in _rows(io_path, ("region", "input_sector", "sector", "share")):
-            n = _index(io_path, line, "region", row["region"], reg_index)
-            k = _index(io_path, line, "input_sector", row["input_sector"], sec_index)
-            j = _index(io_path, line, "sector", row["sector"], sec_index)
-            _duplicate(io_path, line, (row["region"], row["input_sector"], row["sector"]), seen)
+        keys = (("region", "region", reg_index), ("input_sector", "input_sector", sec_index),
+                ("sector", "sector", sec_index))
+        for line, row, (n, k, j) in _keyed_rows(io_path, keys, "share"):
             io_share[n, k, j] = _number(io_path, line, "share", row["share"], high=1.0)
     total = io_share.sum(axis=1) + va_share
     bad = np.abs(total - 1.0) > SHARE_TOLERANCE
