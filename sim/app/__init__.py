@@ -1,0 +1,1 @@
+"""The tradesim Streamlit app."""
