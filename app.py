@@ -1,0 +1,41 @@
+"""tradesim: the Streamlit app (``streamlit run app.py``).
+
+Thin: page configuration and navigation. Each page is a ``render()`` function in
+``sim/app/pages/``; chart builders live in ``sim/app/charts.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import streamlit as st
+
+
+def _page(module: str, title: str) -> Callable[[], None]:
+    """The ``render`` function of a page module, or a placeholder if it is not installed."""
+    try:
+        return importlib.import_module(f"sim.app.pages.{module}").render
+    except ImportError as exc:
+        reason = str(exc)
+
+        def missing() -> None:
+            st.title(title)
+            st.info(f"This page is not available in this installation ({reason}).")
+        return missing
+
+
+st.set_page_config(page_title="tradesim: US–Japan trade policy", page_icon=":material/public:",
+                   layout="wide")
+pages = [
+    st.Page(_page("compare", "Compare"), title="Compare", icon=":material/compare_arrows:",
+            url_path="compare", default=True),
+    st.Page(_page("build", "Build"), title="Build", icon=":material/tune:", url_path="build"),
+    st.Page(_page("batch", "Batch results"), title="Batch results",
+            icon=":material/stacked_line_chart:", url_path="batch"),
+    st.Page(_page("method", "Method & sources"), title="Method & sources",
+            icon=":material/menu_book:", url_path="method"),
+    st.Page(_page("validation", "Validation"), title="Validation", icon=":material/verified:",
+            url_path="validation"),
+]
+st.navigation(pages).run()

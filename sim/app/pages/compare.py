@@ -1,0 +1,248 @@
+"""Compare: two to four scenarios against a reference (the default page)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim.app import charts, tables
+from sim.app.runs import RunSettings
+from sim.app.state import all_scenarios, csv_bytes, parquet_bytes, run, run_settings, scenario_text
+
+__all__ = ["PATH_METRICS", "headline_cards", "render"]
+
+DEFAULT = ["historical", "tpp12"]
+
+#: metric choices for the time paths: key -> (metric, label, unit against solved baseline,
+#: partner, sector); sector None = sum over sectors
+PATH_METRICS: dict[str, tuple[str, str, str, str, str | None]] = {
+    "welfare_pct": ("welfare_pct", "Welfare (exact real income)", "%", "all", "all"),
+    "real_wage_pct": ("real_wage_pct", "Real wage", "%", "all", "all"),
+    "price_index_pct": ("price_index_pct", "Consumer prices (final-demand price index)", "%",
+                        "all", "all"),
+    "tariff_revenue_new": ("tariff_revenue_new", "Tariff revenue", "USD million/yr", "all",
+                           "all"),
+    "tariff_avg": ("tariff_avg", "Average applied tariff (trade-weighted, 2022 weights)", "%",
+                   "all", "all"),
+    "imports_from_partner": ("imports", "Imports from the partner (all sectors)",
+                             "USD million/yr", "partner", None),
+    "exports_new": ("exports_new", "Exports to all regions", "USD million/yr", "all", "all"),
+}
+CARD_HELP = {
+    "welfare_pct": "Exact change in real income (income incl. tariff revenue over the "
+                   "final-demand price index) against the model's solved 2022 baseline; "
+                   "difference from the reference in percentage points (pp). Below: the "
+                   "cumulative real-income difference over the horizon, USD billion at 2022 "
+                   "values.",
+    "trade": "US imports from Japan plus US exports to Japan, goods and services at producer "
+             "prices, USD billion per year at 2022 values; change against the reference in %. "
+             "Below: cumulative difference over the horizon.",
+    "tariff_revenue_new": "US tariff revenue, USD billion per year at 2022 values; difference "
+                          "from the reference. Below: cumulative difference over the horizon.",
+    "price_index_pct": "Final-demand price index (numeraire: world value added), difference "
+                       "from the reference in pp; below: mean difference over the horizon.",
+}
+
+
+def _fmt(x: float, unit: str, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if unit in ("USD bn", "USD bn/yr"):
+        return f"{x:+,.2f} {unit.replace('USD bn', '$ bn')}"
+    if unit == "%":
+        return f"{x:+.{digits}f} %"
+    return f"{x:+.{digits}f} {unit}"
+
+
+def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
+                   span: str) -> None:
+    """One row of metric cards for ``scenario`` against ``reference``."""
+    d = head[head.scenario == scenario].set_index("key")
+    cols = st.columns(len(tables.HEADLINES))
+    for col, (key, label, metric, _region, kind) in zip(cols, tables.HEADLINES, strict=True):
+        r = d.loc[key]
+        value = _fmt(r["difference"], r["difference_unit"], 3)
+        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {r['horizon_label']} {span}"
+        color = "inverse" if metric == "price_index_pct" else "normal"
+        if key == "revenue_usa":
+            color = "off"
+        col.metric(f"{label}, {year}", value, delta=delta, delta_color=color,
+                   help=CARD_HELP.get(kind if kind == "trade" else metric, ""), border=True)
+
+
+def _map(values: pd.DataFrame, title: str) -> Any:
+    """The content helper's world map, if it is installed (else None)."""
+    try:
+        geo = importlib.import_module("sim.app.geo")
+    except ImportError:
+        return None
+    try:
+        return geo.region_map(values, value="value", title=title)
+    except Exception as exc:
+        st.caption(f"Map unavailable: {exc}")
+        return None
+
+
+def _band(names: list[str], reference: str, settings: RunSettings, metric: str, region: str,
+          partner: str, sector: str | None, against_ref: bool) -> pd.DataFrame:
+    """Elasticity sensitivity range: min/max over θ calibrated, uniform 4, uniform 5."""
+    frames = []
+    for th in ("calibrated", "uniform4", "uniform5"):
+        s = RunSettings(settings.baseline, th, settings.theta_scale, settings.reporting)
+        paths = {n: run(n, s)["path"] for n in names}
+        frames.append(tables.series(paths, metric, region, partner=partner, sector=sector,
+                                    reference=reference if against_ref else None))
+    d = pd.concat(frames)
+    return d.groupby(["scenario", "date"], as_index=False).agg(lo=("value", "min"),
+                                                                hi=("value", "max"))
+
+
+def render() -> None:
+    """Draw the Compare page."""
+    st.title("Compare scenarios")
+    st.caption("Dated US–Japan trade-policy scenarios on the SimPy timeline over a calibrated "
+               "Caliendo–Parro (2015) general-equilibrium model. Every number is against the "
+               "reference scenario you pick; levels are at the baseline's 2022 values.")
+    options = all_scenarios()
+    c1, c2, c3 = st.columns([3, 1.3, 1.7])
+    chosen = c1.multiselect("Scenarios (2 to 4)", options,
+                            default=[n for n in DEFAULT if n in options], max_selections=4,
+                            key="cmp_scenarios")
+    if len(chosen) < 2:
+        st.info("Pick at least two scenarios to compare.")
+        return
+    ref_default = "historical" if "historical" in chosen else chosen[0]
+    reference = c2.selectbox("Reference", chosen, index=chosen.index(ref_default),
+                             key="cmp_reference")
+    with st.sidebar.expander("Run settings", expanded=False):
+        settings = run_settings("cmp")
+        band_on = st.checkbox("Elasticity sensitivity band", value=False, key="cmp_band",
+                              help="Runs every scenario also with θ = 4 and θ = 5 in all "
+                                   "sectors and shades the range. Not a confidence interval.")
+    with st.spinner("Solving the scenarios…"):
+        runs = {n: run(n, settings) for n in chosen}
+    paths = {n: r["path"] for n, r in runs.items()}
+    first = min(p["date"].min() for p in paths.values()).year
+    last = max(p["date"].max() for p in paths.values()).year
+    year = c3.slider("Year", first, last, min(max(2030, first), last), key="cmp_year")
+    span = f"{first}–{last}"
+    head = tables.headline_table(paths, reference, year)
+    others = [n for n in chosen if n != reference]
+    for n in others:
+        title = runs[n]["title"] or n
+        st.markdown(f"**{n}**: {title} — against **{reference}**, {year}")
+        headline_cards(head, n, reference, year, span)
+    st.caption(f"Run settings: {settings.label()}. Solved in "
+               + ", ".join(f"{n} {r['seconds']:.1f} s" for n, r in runs.items())
+               + " (cached after the first run). Uncertainty: no Monte Carlo results are "
+                 "loaded here (see Batch results); the optional band in Run settings is an "
+                 "elasticity sensitivity range.")
+
+    tabs = st.tabs(["Time paths", "US–Japan trade", "Sectors", "Regions", "Events",
+                    "Downloads"])
+    with tabs[0]:
+        a, b, c = st.columns([2, 1, 1.4])
+        mkey = a.selectbox("Outcome", list(PATH_METRICS), key="cmp_metric",
+                           format_func=lambda k: PATH_METRICS[k][1])
+        regions = list(pd.unique(paths[reference]["region"].astype(str)))
+        region = b.selectbox("Region", regions, index=regions.index("USA")
+                             if "USA" in regions else 0, key="cmp_region")
+        mode = c.radio("Show", ["against the reference", "against the solved baseline"],
+                       key="cmp_mode", horizontal=True)
+        metric, label, unit, partner, sector = PATH_METRICS[mkey]
+        if partner == "partner":
+            partner = "JPN" if region != "JPN" else "USA"
+            label = f"{label}: {region} imports from {partner}"
+        against = mode == "against the reference"
+        df = tables.series(paths, metric, region, partner=partner, sector=sector,
+                           reference=reference if against else None)
+        yunit = ("pp" if unit == "%" else unit) if against else unit
+        y_title = f"{label}, {region} ({yunit}" + (f", vs {reference})" if against else ")")
+        band = (_band(chosen, reference, settings, metric, region, partner, sector, against)
+                if band_on else None)
+        st.altair_chart(charts.time_path(df, y_title=y_title, band=band,
+                                         band_label="θ range"), width="stretch")
+        st.caption("Dates are the starts of the reporting periods. "
+                   + ("Shaded: range over θ calibrated / 4 / 5 (elasticity sensitivity, not a "
+                      "confidence interval)." if band_on else
+                      "No uncertainty band: no Monte Carlo results for these runs."))
+        st.session_state["cmp_table_path"] = df
+    with tabs[1]:
+        bil = tables.bilateral_by_sector(paths, reference, year)
+        show = st.radio("Measure", ["change_pct", "difference"], horizontal=True,
+                        key="cmp_bil_measure",
+                        format_func=lambda k: {"change_pct": "% change",
+                                               "difference": "USD bn/yr"}[k])
+        xt = ("change against the reference (%)" if show == "change_pct"
+              else "difference from the reference (USD bn/yr, 2022 values)")
+        st.altair_chart(charts.bilateral_chart(bil[bil.scenario != reference], value=show,
+                                               x_title=xt))
+        st.caption(f"US–Japan trade by sector and direction, {year} (mean of the year's "
+                   "periods), producer prices, USD billion per year at 2022 values.")
+    with tabs[2]:
+        sec = tables.sector_output(paths, reference, year)
+        st.altair_chart(charts.sector_chart(sec[sec.scenario != reference]))
+        st.caption(f"Gross output by sector, {year}, change against {reference} (%).")
+    with tabs[3]:
+        reg = tables.region_welfare(paths, reference, year)
+        pick = st.selectbox("Scenario", others, key="cmp_map_scenario")
+        rw = reg[reg.scenario == pick]
+        m1, m2 = st.columns([3, 2])
+        chart = _map(rw[["region", "value"]],
+                     f"Welfare, {pick} vs {reference}, {year} (pp)")
+        if chart is not None:
+            m1.altair_chart(chart, width="stretch")
+        else:
+            m1.info("The world map is not available in this installation.")
+        m2.altair_chart(charts.ranked_bars(rw), width="stretch")
+        st.caption("Welfare = exact change in real income against the solved baseline; bars "
+                   f"and map show {pick} minus {reference} in percentage points, {year}.")
+    with tabs[4]:
+        log = tables.event_log({n: runs[n]["log"] for n in chosen})
+        st.altair_chart(charts.event_timeline(log), width="stretch")
+        with st.expander("Event log (table)"):
+            st.dataframe(log, hide_index=True, width="stretch")
+    with tabs[5]:
+        _downloads(runs, head, paths, reference, year, settings)
+
+
+def _downloads(runs: dict[str, dict], head: pd.DataFrame, paths: dict[str, pd.DataFrame],
+               reference: str, year: int, settings: RunSettings) -> None:
+    st.markdown("**Tables (CSV)**")
+    cols = st.columns(3)
+    items = [
+        ("headline numbers", head, "headline.csv"),
+        ("time path shown", st.session_state.get("cmp_table_path", pd.DataFrame()),
+         "time_path.csv"),
+        ("US–Japan trade by sector", tables.bilateral_by_sector(paths, reference, year),
+         "us_japan_trade.csv"),
+        ("sector output", tables.sector_output(paths, reference, year), "sector_output.csv"),
+        ("welfare by region", tables.region_welfare(paths, reference, year),
+         "welfare_by_region.csv"),
+        ("event logs", tables.event_log({n: r["log"] for n, r in runs.items()}),
+         "events.csv"),
+    ]
+    for k, (label, df, fname) in enumerate(items):
+        cols[k % 3].download_button(f"{label}", csv_bytes(df), file_name=fname,
+                                    mime="text/csv", key=f"dl_{fname}", on_click="ignore")
+    st.markdown("**Full results (Parquet)**: every period, region, partner, sector and metric "
+                "of every scenario (tidy: scenario, date, region, partner, sector, metric, "
+                "value, unit).")
+    names = tuple(runs)
+
+    def full() -> bytes:
+        return parquet_bytes(pd.concat([runs[n]["path"] for n in names], ignore_index=True))
+
+    st.download_button("results.parquet", full, file_name="results.parquet",
+                       mime="application/octet-stream", key="dl_parquet", on_click="ignore")
+    st.markdown("**Scenario files (TOML)**, as `tradesim run` reads them: "
+                f"`{settings.cli('FILE.toml', reference)}`")
+    cols = st.columns(4)
+    for k, n in enumerate(names):
+        cols[k % 4].download_button(f"{n}.toml", scenario_text(n), file_name=f"{n}.toml",
+                                    mime="application/toml", key=f"dl_toml_{n}",
+                                    on_click="ignore")

@@ -1,0 +1,92 @@
+"""Scenario runs for the app, keyed on plain values so they can be cached (no Streamlit).
+
+A run is identified by the canonical scenario JSON (the validated ``ScenarioSpec``, extends
+resolved) and the run settings that a scenario file does not hold: baseline, elasticity set and
+scale, reporting grid. :func:`run_tables` takes exactly these and returns the tidy path, the
+event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from sim.scenario.loader import Scenario, load_scenario
+from sim.scenario.models import ScenarioSpec
+
+__all__ = ["THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+
+#: elasticity choices: key -> (``load_baseline`` theta argument, label)
+THETAS: dict[str, tuple[str | None, str]] = {
+    "calibrated": (None, "calibrated by sector (Caliendo–Parro 2015 based, sectors.csv)"),
+    "uniform4": ("uniform4", "θ = 4 in every sector (Simonovska & Waugh 2014)"),
+    "uniform5": ("uniform5", "θ = 5 in every sector (Head & Mayer 2014)"),
+}
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Run settings outside the scenario file."""
+
+    baseline: str = "icio2022"
+    theta: str = "calibrated"
+    theta_scale: float = 1.0
+    reporting: str = "quarterly"
+
+    def label(self) -> str:
+        """One line for captions and file headers."""
+        s = f"baseline {self.baseline}, θ {self.theta}"
+        if self.theta_scale != 1.0:
+            s += f" × {self.theta_scale:g}"
+        return s + f", {self.reporting} reporting"
+
+    def cli(self, file: str = "SCENARIO.toml", reference: str = "historical") -> str:
+        """The ``tradesim run`` command closest to these settings."""
+        return (f"tradesim run {file} --reference {reference} --baseline {self.baseline} "
+                f"--reporting {self.reporting} --out results/")
+
+
+@lru_cache(maxsize=8)
+def load_app_baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
+    """A shipped baseline with the chosen elasticities (scaled by ``scale``)."""
+    from sim.data.baseline import load_baseline
+
+    bl = load_baseline(name, theta=THETAS[theta][0])
+    if scale != 1.0:
+        bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
+    return bl
+
+
+@lru_cache(maxsize=64)
+def _library_json(name: str) -> str:
+    return load_scenario(name).spec.model_dump_json()
+
+
+def spec_json(scenario: str | Scenario) -> str:
+    """Canonical JSON of a library scenario (by name) or of a validated scenario."""
+    if isinstance(scenario, Scenario):
+        return scenario.spec.model_dump_json()
+    return _library_json(scenario)
+
+
+def run_tables(spec: str, settings: RunSettings, baseline: Any = None,
+               detail: str = "full") -> dict[str, Any]:
+    """Run the scenario given as canonical JSON; returns ``path``, ``log``, ``seconds``,
+    ``solves``, ``notes``, ``name``, ``title``."""
+    from sim.run import run_scenario
+
+    t0 = time.perf_counter()
+    sp = ScenarioSpec.model_validate_json(spec)
+    bl = baseline if baseline is not None else load_app_baseline(
+        settings.baseline, settings.theta, settings.theta_scale)
+    run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting, detail=detail)
+    log = run.log.copy()
+    log["date"] = pd.to_datetime(log["date"])
+    return {"path": run.path, "log": log, "seconds": time.perf_counter() - t0,
+            "solves": run.solves, "notes": list(run.notes), "name": sp.name,
+            "title": sp.title}

@@ -1,0 +1,106 @@
+"""Streamlit glue: cached baseline and runs, the user's own scenarios, shared widgets.
+
+``st.cache_resource`` holds the loaded baselines (one object per baseline and elasticity set);
+``st.cache_data`` holds runs keyed on the canonical scenario JSON and the run settings.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim.app.builder import library_names
+from sim.app.runs import THETAS, RunSettings, load_app_baseline, run_tables, spec_json
+
+__all__ = ["all_scenarios", "baseline", "csv_bytes", "parquet_bytes", "run", "run_settings",
+           "scenario_json", "scenario_text", "user_scenarios"]
+
+USER_KEY = "tradesim_user_scenarios"
+
+
+@st.cache_resource(show_spinner=False)
+def baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
+    """The baseline (shared by every session, never copied)."""
+    return load_app_baseline(name, theta, scale)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _run(spec: str, settings: RunSettings) -> dict[str, Any]:
+    return run_tables(spec, settings, baseline(settings.baseline, settings.theta,
+                                               settings.theta_scale))
+
+
+def run(name: str, settings: RunSettings) -> dict[str, Any]:
+    """A run of a library or user scenario by name (cached on its canonical JSON)."""
+    return _run(scenario_json(name), settings)
+
+
+def user_scenarios() -> dict[str, dict[str, str]]:
+    """The session's own scenarios: name -> {"toml": text, "json": canonical spec}."""
+    return st.session_state.setdefault(USER_KEY, {})
+
+
+def add_user_scenario(name: str, toml_text: str, spec: str) -> None:
+    """Keep a built or uploaded scenario for this session."""
+    user_scenarios()[name] = {"toml": toml_text, "json": spec}
+
+
+def all_scenarios() -> list[str]:
+    """Library names, then the user's own."""
+    return library_names() + [n for n in user_scenarios() if n not in library_names()]
+
+
+def scenario_json(name: str) -> str:
+    """Canonical JSON of a scenario by name (user scenarios first)."""
+    u = user_scenarios().get(name)
+    return u["json"] if u else spec_json(name)
+
+
+def scenario_text(name: str) -> str:
+    """The TOML file of a scenario by name."""
+    from sim.scenario.loader import LIBRARY
+
+    u = user_scenarios().get(name)
+    if u:
+        return u["toml"]
+    return (LIBRARY / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def run_settings(key: str, container: Any = None, *, reporting: str = "quarterly",
+                 reportings: tuple[str, ...] = ("quarterly", "monthly", "annual")
+                 ) -> RunSettings:
+    """Widgets for the run settings (baseline, θ, θ scale, reporting grid)."""
+    c = container if container is not None else st
+    bl = c.radio("Baseline", ["icio2022", "wiod2014"], key=f"{key}_baseline", horizontal=True,
+                 help="icio2022: 16 regions x 7 sectors from OECD ICIO 2022 (default); "
+                      "wiod2014: 9 regions from WIOD 2016 release (robustness; most TPP "
+                      "members are in the rest of the world).")
+    th = c.selectbox("Trade elasticities θ", list(THETAS), key=f"{key}_theta",
+                     format_func=lambda k: THETAS[k][1])
+    sc = c.slider("θ scale", 0.5, 2.0, 1.0, 0.1, key=f"{key}_scale",
+                  help="Multiplies every sector's θ (sensitivity).")
+    rp = c.radio("Reporting grid", list(reportings), index=list(reportings).index(reporting),
+                 key=f"{key}_reporting", horizontal=True,
+                 help="The economy is re-solved once per period with the period's day-weighted "
+                      "tariffs. The CLI default is monthly; the app uses a coarser grid to stay "
+                      "fast (differences are small, see docs/app.md).")
+    return RunSettings(bl, th, float(sc), rp)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV."""
+    return df.to_csv(index=False).encode("utf-8")
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """A table as Parquet (categoricals written as strings)."""
+    buf = io.BytesIO()
+    d = df.copy()
+    for c in d.columns:
+        if isinstance(d[c].dtype, pd.CategoricalDtype):
+            d[c] = d[c].astype(str)
+    d.to_parquet(buf, index=False)
+    return buf.getvalue()

@@ -1,0 +1,250 @@
+"""Tables the app shows, computed from tidy scenario paths (pandas only, no Streamlit).
+
+Every function takes the tidy path of :func:`sim.run.run_scenario` (columns ``scenario, date,
+region, partner, sector, metric, value, unit``), one per scenario, and returns a tidy DataFrame
+with explicit units. Comparisons are always against a named reference scenario:
+
+* percent metrics (``*_pct``: changes against the model's solved baseline) are compared as
+  differences in percentage points (``pp``);
+* levels (USD million at the baseline's 2022 values, annual rates) as differences in USD billion
+  and, where useful, as percent changes against the reference.
+
+Year values are the mean of the reporting periods that start in that year (annual rates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["HEADLINES", "bilateral_by_sector", "cumulative", "event_log", "headline_table",
+           "period_years", "region_welfare", "sector_output", "series", "year_mean"]
+
+#: (key, label, metric, region, kind): kind "pp" (percent metric, difference in points),
+#: "usd" (level, USD million, difference in USD billion per year), "trade" (US–Japan goods and
+#: services trade, both directions).
+HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("welfare_usa", "US welfare", "welfare_pct", "USA", "pp"),
+    ("welfare_jpn", "Japan welfare", "welfare_pct", "JPN", "pp"),
+    ("trade_usjp", "US–Japan trade", "imports", "USA+JPN", "trade"),
+    ("revenue_usa", "US tariff revenue", "tariff_revenue_new", "USA", "usd"),
+    ("cpi_usa", "US consumer prices", "price_index_pct", "USA", "pp"),
+    ("cpi_jpn", "Japan consumer prices", "price_index_pct", "JPN", "pp"),
+)
+
+
+def _sel(path: pd.DataFrame, metric: str, region: str | None = None, partner: str = "all",
+         sector: str | None = "all") -> pd.DataFrame:
+    m = path["metric"] == metric
+    if region is not None:
+        m &= path["region"] == region
+    if partner is not None:
+        m &= path["partner"] == partner
+    if sector is not None:
+        m &= path["sector"] == sector
+    out = path.loc[m, ["scenario", "date", "region", "partner", "sector", "value", "unit"]]
+    return out.astype({c: str for c in ("scenario", "region", "partner", "sector", "unit")})
+
+
+def period_years(dates: pd.Series | pd.DatetimeIndex) -> float:
+    """Length of one reporting period in years (from the spacing of period starts)."""
+    d = pd.Series(pd.to_datetime(pd.Series(dates).unique())).sort_values()
+    if len(d) < 2:
+        return 1.0
+    return float(d.diff().dt.days.median() / 365.25)
+
+
+def series(paths: Mapping[str, pd.DataFrame], metric: str, region: str, *,
+           partner: str = "all", sector: str | None = "all",
+           reference: str | None = None) -> pd.DataFrame:
+    """Time path of one metric by scenario: ``scenario, date, value, unit``.
+
+    ``sector=None`` sums over sectors (bilateral imports). With ``reference`` each scenario's
+    value is shown minus the reference's on the same date (percent metrics in pp; levels in
+    the metric's unit).
+    """
+    frames = []
+    for name, p in paths.items():
+        s = _sel(p, metric, region, partner, sector)
+        if sector is None:
+            s = s.groupby("date", as_index=False).agg(value=("value", "sum"),
+                                                      unit=("unit", "first"))
+        frames.append(s.assign(scenario=name)[["scenario", "date", "value", "unit"]])
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["scenario", "date", "value", "unit"])
+    if reference is not None and reference in paths:
+        ref = df[df.scenario == reference][["date", "value"]].rename(columns={"value": "ref"})
+        df = df.merge(ref, on="date", how="inner")
+        df["value"] = df["value"] - df["ref"]
+        df = df.drop(columns="ref")
+        if metric.endswith("_pct"):
+            df["unit"] = "pp"
+    return df.reset_index(drop=True)
+
+
+def year_mean(df: pd.DataFrame, year: int, by: list[str]) -> pd.DataFrame:
+    """Mean of ``value`` over the periods starting in ``year``, grouped by ``by``."""
+    d = df[pd.to_datetime(df["date"]).dt.year == year]
+    return d.groupby(by, as_index=False, observed=True)["value"].mean()
+
+
+def cumulative(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sum over periods of an annual-rate ``value`` times the period length in years."""
+    if df.empty:
+        return df.groupby(by, as_index=False)["value"].sum()
+    yrs = period_years(df["date"])
+    out = df.groupby(by, as_index=False, observed=True)["value"].sum()
+    out["value"] *= yrs
+    return out
+
+
+def _trade(path: pd.DataFrame) -> pd.DataFrame:
+    us_imp = _sel(path, "imports", "USA", "JPN", None)
+    jp_imp = _sel(path, "imports", "JPN", "USA", None)
+    both = pd.concat([us_imp, jp_imp])
+    return both.groupby("date", as_index=False)["value"].sum()
+
+
+def _headline_series(path: pd.DataFrame, metric: str, region: str, kind: str) -> pd.DataFrame:
+    if kind == "trade":
+        return _trade(path)
+    return _sel(path, metric, region)[["date", "value"]]
+
+
+def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
+                   year: int) -> pd.DataFrame:
+    """Headline numbers of every scenario against ``reference``.
+
+    Columns: ``scenario, key, indicator, year, value, reference_value, difference,
+    difference_unit, horizon, horizon_unit, horizon_label``.
+
+    * welfare and prices (``pp``): the year's difference in percentage points; over the horizon
+      the cumulative real-income difference in USD billion (welfare, from ``welfare_usd``) or the
+      mean difference in pp (prices);
+    * tariff revenue: USD billion per year and cumulative USD billion;
+    * US–Japan trade (US imports from Japan plus US exports to Japan, goods and services at
+      producer prices, 2022 values): percent change against the reference and cumulative
+      difference in USD billion.
+    """
+    rows = []
+    ref_path = paths[reference]
+    for name, path in paths.items():
+        for key, label, metric, region, kind in HEADLINES:
+            a = _headline_series(path, metric, region, kind)
+            b = _headline_series(ref_path, metric, region, kind)
+            m = a.merge(b, on="date", suffixes=("", "_ref"))
+            m["diff"] = m["value"] - m["value_ref"]
+            yr = m[pd.to_datetime(m["date"]).dt.year == year]
+            v, vr = (float(yr["value"].mean()), float(yr["value_ref"].mean())) if len(yr) else (
+                np.nan, np.nan)
+            yrs = period_years(m["date"]) if len(m) else 1.0
+            if kind == "pp":
+                diff, dunit = v - vr, "pp"
+                if metric == "welfare_pct":
+                    wa = _sel(path, "welfare_usd", region)[["date", "value"]]
+                    wb = _sel(ref_path, "welfare_usd", region)[["date", "value"]]
+                    w = wa.merge(wb, on="date", suffixes=("", "_ref"))
+                    hz = float((w["value"] - w["value_ref"]).sum() * yrs / 1000)
+                    hunit, hlabel = "USD bn", "cumulative real income"
+                else:
+                    hz, hunit, hlabel = float(m["diff"].mean()), "pp", "mean over horizon"
+            elif kind == "usd":
+                diff, dunit = (v - vr) / 1000, "USD bn/yr"
+                hz, hunit, hlabel = float(m["diff"].sum() * yrs / 1000), "USD bn", "cumulative"
+            else:
+                diff = 100 * (v / vr - 1) if vr else np.nan
+                dunit = "%"
+                hz, hunit, hlabel = float(m["diff"].sum() * yrs / 1000), "USD bn", "cumulative"
+            unit = "% vs solved baseline" if kind == "pp" else "USD bn/yr"
+            scale = 1.0 if kind == "pp" else 1 / 1000
+            rows.append({"scenario": name, "key": key, "indicator": label, "year": year,
+                         "value": v * scale, "reference_value": vr * scale, "unit": unit,
+                         "difference": diff, "difference_unit": dunit, "horizon": hz,
+                         "horizon_unit": hunit, "horizon_label": hlabel})
+    return pd.DataFrame(rows)
+
+
+def bilateral_by_sector(paths: Mapping[str, pd.DataFrame], reference: str,
+                        year: int) -> pd.DataFrame:
+    """US–Japan trade by sector and direction in ``year`` against the reference.
+
+    Columns: ``scenario, direction, sector, value`` (USD bn/yr, 2022 values, producer prices),
+    ``reference_value``, ``change_pct``, ``difference`` (USD bn/yr).
+    """
+    out = []
+    for direction, imp, exp in (("US imports from Japan", "USA", "JPN"),
+                                ("US exports to Japan", "JPN", "USA")):
+        per = {}
+        for name, p in paths.items():
+            s = _sel(p, "imports", imp, exp, None)
+            per[name] = year_mean(s, year, ["sector"]).set_index("sector")["value"] / 1000
+        ref = per[reference]
+        for name, v in per.items():
+            d = pd.DataFrame({"value": v, "reference_value": ref}).reset_index()
+            d = d.rename(columns={"index": "sector"})
+            d["change_pct"] = 100 * (d["value"] / d["reference_value"] - 1)
+            d["difference"] = d["value"] - d["reference_value"]
+            d.insert(0, "direction", direction)
+            d.insert(0, "scenario", name)
+            out.append(d)
+    df = pd.concat(out, ignore_index=True)
+    df["unit"] = "USD bn/yr"
+    return df
+
+
+def sector_output(paths: Mapping[str, pd.DataFrame], reference: str, year: int,
+                  regions: tuple[str, ...] = ("USA", "JPN")) -> pd.DataFrame:
+    """Gross output by sector in ``year``: ``scenario, region, sector, value`` (USD bn/yr),
+    ``change_pct`` against the reference."""
+    out = []
+    per = {}
+    for name, p in paths.items():
+        s = p[(p["metric"] == "gross_output") & p["region"].isin(regions)]
+        s = s.astype({"region": str, "sector": str})
+        per[name] = year_mean(s, year, ["region", "sector"]).set_index(
+            ["region", "sector"])["value"]
+    ref = per[reference]
+    for name, v in per.items():
+        d = pd.DataFrame({"value": v / 1000, "reference_value": ref / 1000}).reset_index()
+        d["change_pct"] = 100 * (d["value"] / d["reference_value"] - 1)
+        d.insert(0, "scenario", name)
+        out.append(d)
+    df = pd.concat(out, ignore_index=True)
+    df["unit"] = "USD bn/yr"
+    return df
+
+
+def region_welfare(paths: Mapping[str, pd.DataFrame], reference: str,
+                   year: int) -> pd.DataFrame:
+    """Welfare (exact real-income change) by region in ``year``: ``scenario, region, value``
+    (pp against the reference), ``welfare_pct``, ``reference_pct``, ``welfare_usd_bn``."""
+    ref = _sel(paths[reference], "welfare_pct")
+    ref = year_mean(ref, year, ["region"]).set_index("region")["value"]
+    out = []
+    for name, p in paths.items():
+        w = year_mean(_sel(p, "welfare_pct"), year, ["region"]).set_index("region")["value"]
+        u = year_mean(_sel(p, "welfare_usd"), year, ["region"]).set_index("region")["value"]
+        ur = year_mean(_sel(paths[reference], "welfare_usd"), year, ["region"]).set_index(
+            "region")["value"]
+        d = pd.DataFrame({"welfare_pct": w, "reference_pct": ref,
+                          "welfare_usd_bn": (u - ur) / 1000}).reset_index()
+        d["value"] = d["welfare_pct"] - d["reference_pct"]
+        d.insert(0, "scenario", name)
+        out.append(d)
+    df = pd.concat(out, ignore_index=True)
+    df["unit"] = "pp"
+    return df
+
+
+def event_log(logs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Event logs of the scenarios in one table (``scenario, date, actor, kind, what, why,
+    source``), dates as timestamps."""
+    frames = [lg.assign(scenario=name) for name, lg in logs.items() if len(lg)]
+    if not frames:
+        return pd.DataFrame(columns=["scenario", "date", "actor", "kind", "what", "why",
+                                     "source"])
+    df = pd.concat(frames, ignore_index=True)
+    df["date"] = pd.to_datetime(df["date"])
+    return df
