@@ -1,0 +1,69 @@
+"""Validation page: NAFTA reproduced live beside the published figures, analytic checks,
+and our scenario results beside published studies."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import require_shared
+from streamlit.testing.v1 import AppTest
+
+from sim.app.pages import validation
+from sim.validation import CP2015_PUBLISHED
+
+SCRIPT = "from sim.app.pages.validation import render\nrender()"
+
+
+def _table(at: AppTest, column: str):
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_renders_its_three_sections(page):
+    """NAFTA, the analytic check and the published-studies comparison are all there."""
+    headers = " | ".join(h.value for h in page.header)
+    assert "NAFTA" in headers and "exact formula" in headers and "published studies" in headers
+
+
+def test_nafta_live_matches_published(page):
+    """With the replication data present, every reproduced figure shown is within tolerance."""
+    require_shared("caliendo_parro_2015")
+    table = _table(page, "reproduced (%)")
+    graded = table[table["result"] != "info"]
+    assert len(graded) == sum(len(v[0]) for v in CP2015_PUBLISHED.values())
+    assert (graded["difference (points)"].abs() <= graded["tolerance (points)"]).all()
+    assert (graded["result"] == "✅ pass").all()
+    exact = table[table["result"] == "info"].set_index(["run", "region"])["reproduced (%)"]
+    assert abs(exact[("no deficits (CP's main run)", "Mexico")]) < 0.05
+
+
+def test_without_data_the_page_says_where_to_put_them(monkeypatch):
+    """No replication data: a clear message, the published numbers, the analytic check."""
+    monkeypatch.setattr(validation, "find_data_dir", lambda: None)
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    assert not at.exception, at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "not present" in warning and "tradesim validate --data" in warning
+    published = _table(at, "published (%)")
+    assert "reproduced (%)" not in published.columns and len(published) == 18
+    acr = _table(at, "largest gap")
+    assert (acr["result"] == "✅ pass").all()
+
+
+def test_studies_sit_beside_our_numbers(page):
+    """Every published study has our number, its concept and (where known) its link."""
+    table = _table(page, "ours: welfare (%)")
+    assert len(table) == len(validation.STUDIES)
+    assert list(table["published (%)"]) == [s["published"] for s in validation.STUDIES]
+    assert table["ours: welfare (%)"].notna().all()
+    usa_tpp = table[(table["region"] == "USA") & table["study"].str.startswith("Petri")]
+    assert 0 < usa_tpp["ours: welfare (%)"].iloc[0] < 0.5     # same sign, much smaller
+    assert table["link"].str.startswith("http").sum() >= 4
