@@ -1,0 +1,182 @@
+"""Build: sliders and toggles over a library scenario; save, download or upload a TOML file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from sim.app import charts, tables
+from sim.app.builder import (
+    BuildChoices,
+    base_choices,
+    changes,
+    library_names,
+    scenario_dict,
+    to_toml,
+    validate_toml,
+)
+from sim.app.pages.compare import headline_cards
+from sim.app.runs import spec_json
+from sim.app.state import _run, add_user_scenario, run_settings, user_scenarios
+from sim.policy.groups import GROUPS
+from sim.scenario.loader import ScenarioError
+
+__all__ = ["render", "upload_box"]
+
+
+def _controls(b: BuildChoices) -> BuildChoices:
+    """The choice widgets, defaulting to base ``b`` (keys carry the base's name)."""
+    k = f"bld_{b.base}_"
+    col1, col2, col3 = st.columns(3, gap="large")
+    with col1:
+        st.markdown("**Agreements**")
+        us_in = st.toggle("US in TPP-12", b.us_in_tpp, key=k + "tpp",
+                          help="TPP-12 with the US (TPP schedules: US cars over 25 years, light "
+                               "trucks over 30, unverified) in place of CPTPP.")
+        eif = st.slider("US in TPP from", date(2018, 12, 30), date(2035, 1, 1), b.tpp_eif,
+                        format="YYYY-MM-DD", key=k + "tpp_eif", disabled=not us_in,
+                        help="The other members enter on 2018-12-30 (the CPTPP date); a later "
+                             "US date gets that year's staged rates.")
+        pool = [r for r in GROUPS["TPP12"] if r != "USA"] if us_in else list(GROUPS["CPTPP"])
+        default = [r for r in b.pact_members if r in pool] or pool
+        members = st.multiselect("Trans-Pacific members besides the US"
+                                 if us_in else "CPTPP members", pool, default=default,
+                                 key=k + f"members_{us_in}")
+        usjta = st.toggle("2019 US–Japan Trade Agreement", b.usjta, key=k + "usjta",
+                          help="Signed 2019-10-07, in force 2020-01-01 (USTR fact sheet).")
+        sg = st.toggle("Japan's US-beef safeguard", b.beef_safeguard, key=k + "sg",
+                       help="38.5 % for 30 days when the trigger volumes are passed (fired March "
+                            "2021); three-trigger rule from JFY2022.")
+        beef = st.toggle("Custom path for Japan's tariff on US beef", False, key=k + "beef",
+                         disabled=not (usjta or us_in),
+                         help="Equal annual cuts from the 38.5 % MFN to a final rate (the "
+                              "agreement path reaches 9 % in year 16, 2033).")
+        bf = st.slider("beef: final rate (%)", 0.0, 38.5, 9.0, 0.5, key=k + "beef_final",
+                       disabled=not beef)
+        by = st.slider("beef: number of annual cuts", 1, 30, 16, key=k + "beef_years",
+                       disabled=not beef)
+    with col2:
+        st.markdown("**US tariffs on Japan, retaliation**")
+        deal = st.toggle("2025 US–Japan deal (15 % all-in floor)", b.deal_2025, key=k + "deal",
+                         help="Off: the 24 % reciprocal rate stays and Section 232 autos stay "
+                              "at +25 % (as the no_deal_2025 scenario).")
+        ust = st.toggle("Set US all-in tariffs on Japan from a date", False, key=k + "ust",
+                        help="All-in rates (MFN included) that replace every earlier US "
+                             "measure on these goods; later measures still stack.")
+        frm = st.slider("from", date(2025, 1, 1), date(2035, 1, 1), date(2025, 9, 16),
+                        format="YYYY-MM-DD", key=k + "ust_from", disabled=not ust)
+        rg = st.slider("all goods except autos and metals (%)", 0.0, 60.0, 15.0, 0.5,
+                       key=k + "ust_goods", disabled=not ust)
+        ra = st.slider("autos and parts (%)", 0.0, 60.0, 15.0, 0.5, key=k + "ust_autos",
+                       disabled=not ust)
+        rm = st.slider("steel and aluminium (%)", 0.0, 60.0, 50.0, 0.5, key=k + "ust_metals",
+                       disabled=not ust)
+        modes = ["none", "mirror", "proportional"]
+        ret = st.selectbox("Japan's retaliation rule", modes, modes.index(b.retaliation),
+                           key=k + "ret",
+                           help="mirror: the same increase in rate; proportional: the same "
+                                "duty value on US food, machinery and other manufactures.")
+        rf = st.slider("retaliation factor", 0.0, 2.0, b.retaliation_factor, 0.1,
+                       key=k + "ret_factor", disabled=ret == "none")
+        rc = st.slider("retaliation cap (%)", 0.0, 100.0, 100 * b.retaliation_cap, 1.0,
+                       key=k + "ret_cap", disabled=ret == "none")
+        rl = st.slider("retaliation lag (days)", 0, 365, b.retaliation_lag, 10,
+                       key=k + "ret_lag", disabled=ret == "none")
+    with col3:
+        st.markdown("**Adjustment and horizon**")
+        lam = st.slider("Adjustment speed λ (per year)", 0.05, 1.0, b.adjustment_speed, 0.05,
+                        key=k + "lambda",
+                        help="Share of the gap between perceived and actual delivered costs "
+                             "closed per year; 1 = static equilibrium every period. Default "
+                             "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023).")
+        end = st.slider("Horizon: end year", 2026, 2040, b.end_year, key=k + "end")
+    return BuildChoices(base=b.base, us_in_tpp=us_in, tpp_eif=eif, pact_members=tuple(members),
+                        usjta=usjta, deal_2025=deal, us_tariffs=ust, us_tariffs_from=frm,
+                        us_rate_goods=rg / 100, us_rate_autos=ra / 100, us_rate_metals=rm / 100,
+                        beef_custom=beef and (usjta or us_in), beef_final=bf / 100,
+                        beef_years=by, beef_safeguard=sg, retaliation=ret,
+                        retaliation_factor=rf, retaliation_cap=rc / 100, retaliation_lag=rl,
+                        adjustment_speed=lam, end_year=end)
+
+
+def upload_box() -> None:
+    """Upload a scenario TOML: validate it as ``tradesim check`` does, keep it if valid."""
+    up = st.file_uploader("Upload a scenario file (TOML)", type=["toml"], key="bld_upload")
+    if up is None:
+        return
+    text = up.getvalue().decode("utf-8", errors="replace")
+    try:
+        scn = validate_toml(text, up.name)
+    except ScenarioError as exc:
+        st.error(f"{up.name} is not a valid scenario file:\n\n"
+                 + "\n".join(f"- {e}" for e in exc.errors))
+        return
+    add_user_scenario(scn.name, text, spec_json(scn))
+    st.success(f"{up.name}: scenario {scn.name!r} is valid ({len(scn.spec.agreements)} "
+               f"agreements, {len(scn.spec.events)} events) and is now in the Compare list.")
+
+
+def render() -> None:
+    """Draw the Build page."""
+    st.title("Build a scenario")
+    st.caption("Start from a library scenario, change policies with the controls; results update "
+               "after each change (annual reporting by default, for speed). Save the scenario "
+               "to compare it, or download it as a TOML file that `tradesim run` accepts.")
+    top = st.columns([1.2, 1.2, 2])
+    base = top[0].selectbox("Base scenario", library_names(), key="bld_base")
+    name = top[1].text_input("Name of your scenario", f"my_{base}", key="bld_name")
+    b = base_choices(base)
+    with st.sidebar.expander("Run settings (Build)", expanded=False):
+        settings = run_settings("bld", reporting="annual",
+                                reportings=("annual", "quarterly", "monthly"))
+    choices = _controls(b)
+    what = changes(choices)
+    top[2].markdown("**Changes against " + base + "**: " + "; ".join(what))
+    try:
+        data = scenario_dict(choices, name)
+        header = (f"Built in the tradesim app over '{base}'.\nRun: "
+                  f"{settings.cli(name + '.toml', base)}")
+        text = to_toml(data, header)
+        scn = validate_toml(text, f"{name}.toml")
+    except (ValueError, ScenarioError) as exc:
+        errs = exc.errors if isinstance(exc, ScenarioError) else [str(exc)]
+        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {e}" for e in errs))
+        return
+    with st.spinner("Solving…"):
+        mine = _run(spec_json(scn), settings)
+        ref = _run(spec_json(base), settings)
+    paths = {name: mine["path"], base: ref["path"]}
+    first = int(mine["path"]["date"].min().year)
+    last = int(mine["path"]["date"].max().year)
+    year = st.slider("Year for the headline numbers", first, last, min(2030, last),
+                     key="bld_year")
+    head = tables.headline_table(paths, base, year)
+    st.markdown(f"**{name}** against **{base}**, {year}")
+    headline_cards(head, name, base, year, f"{first}–{last}")
+    st.caption(f"{settings.label()}; solved in {mine['seconds']:.2f} s (base "
+               f"{ref['seconds']:.2f} s, cached). No Monte Carlo results: point estimates.")
+    c1, c2 = st.columns(2)
+    w = pd.concat([tables.series(paths, "welfare_pct", r, reference=base).assign(region=r)
+                   for r in ("USA", "JPN")])
+    w = w[w.scenario == name].assign(scenario=lambda d: d["region"])
+    c1.altair_chart(charts.time_path(w, y_title=f"welfare, {name} vs {base} (pp)", height=260),
+                    width="stretch")
+    bil = tables.bilateral_by_sector(paths, base, year)
+    c2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
+    s1, s2, s3 = st.columns([1, 1, 2])
+    if s1.button("Save for Compare", type="primary", key="bld_save"):
+        add_user_scenario(name, text, spec_json(scn))
+        st.toast(f"{name} saved: pick it on the Compare page.")
+    s2.download_button(f"Download {name}.toml", text, file_name=f"{name}.toml",
+                       mime="application/toml", key="bld_download", on_click="ignore")
+    s3.caption("Not in the file (run settings): " + settings.label()
+               + ". Command: `" + settings.cli(f"{name}.toml", base) + "`")
+    with st.expander("Scenario file (TOML)"):
+        st.code(text, language="toml")
+    st.divider()
+    upload_box()
+    mine_saved = list(user_scenarios())
+    if mine_saved:
+        st.caption("Your scenarios this session: " + ", ".join(mine_saved))
