@@ -1,0 +1,166 @@
+"""Build page: controls change the numbers, files round-trip through the loader and the CLI,
+broken uploads show clear errors (no traceback)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from sim.app.builder import (
+    BuildChoices,
+    base_choices,
+    choices_from,
+    library_names,
+    scenario_dict,
+    to_toml,
+    validate_toml,
+)
+from sim.app.runs import RunSettings, run_tables, spec_json
+from sim.policy.groups import GROUPS
+from sim.scenario.loader import ScenarioError
+
+SCRIPT = "from sim.app.pages.build import render\nrender()"
+ANNUAL = RunSettings(reporting="annual")
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=120).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _welfare_card(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label.startswith("US welfare"))
+
+
+def _welfare(path, region="USA"):
+    s = path[(path.metric == "welfare_pct") & (path.region == region)]
+    return s.sort_values("date")["value"].to_numpy()
+
+
+def test_page_renders_with_no_changes(page):
+    """On the historical base with no changes the cards read zero against the base."""
+    assert page.title[0].value == "Build a scenario"
+    assert _welfare_card(page) in ("+0.000 pp", "-0.000 pp")
+    assert not page.error
+
+
+def test_slider_changes_the_numbers(page):
+    """Moving the adjustment-speed slider changes the US welfare card."""
+    before = _welfare_card(page)
+    page.slider(key="bld_historical_lambda").set_value(0.6).run()
+    assert not page.exception
+    assert _welfare_card(page) != before
+    assert any("adjustment speed 0.6" in m.value for m in page.markdown)
+
+
+def test_us_tariff_toggle_and_rate(page):
+    """A higher all-in US tariff on Japanese goods lowers US–Japan trade on the card."""
+    page.toggle(key="bld_historical_ust").set_value(True).run()
+    r1 = next(m.value for m in page.metric if m.label.startswith("US–Japan trade"))
+    page.slider(key="bld_historical_ust_goods").set_value(30.0).run()
+    assert not page.exception
+    r2 = next(m.value for m in page.metric if m.label.startswith("US–Japan trade"))
+    assert float(r2.split()[0]) < float(r1.split()[0])
+
+
+def test_broken_upload_shows_a_clear_error(page):
+    """A broken TOML gets the loader's messages in st.error, naming the file, and no traceback."""
+    bad = b'name = "bad"\nstart = 2015-01-01\nend = 2040-01-01\n[[events]]\nkind = "measure"\n' \
+          b'name = "x"\nactor = "USA"\nrate = 25\nstacking = "add"\neffective = 2025-01-01\n' \
+          b'source = "test"\n'
+    page.file_uploader(key="bld_upload").set_value(("bad.toml", bad, "application/toml")).run()
+    assert not page.exception
+    msg = " ".join(e.value for e in page.error)
+    assert "bad.toml" in msg and "events[0].rate" in msg and "25" in msg
+    assert "Traceback" not in msg
+
+
+def test_invalid_toml_syntax_upload(page):
+    """Malformed TOML is reported as such, with the file name."""
+    page.file_uploader(key="bld_upload").set_value(("x.toml", b"name = ", "text/plain")).run()
+    assert not page.exception
+    assert any("x.toml" in e.value and "not valid TOML" in e.value for e in page.error)
+
+
+def test_good_upload_joins_the_compare_list(page):
+    """A valid upload is kept for the session."""
+    text = to_toml(scenario_dict(choices_from("historical", end_year=2030), "up_ok"))
+    page.file_uploader(key="bld_upload").set_value(("up_ok.toml", text.encode(),
+                                                    "application/toml")).run()
+    assert not page.exception
+    assert any("up_ok" in s.value for s in page.success)
+
+
+@pytest.mark.parametrize("base", library_names())
+def test_unchanged_choices_give_the_base(base):
+    """For every library scenario, its own choices give a file with no overrides."""
+    d = scenario_dict(base_choices(base), "unchanged")
+    assert "agreements" not in d and "events" not in d and "settings" not in d
+    assert d["extends"] == base
+    validate_toml(to_toml(d), "unchanged.toml")
+
+
+def test_us_in_tpp_from_historical_is_tpp12():
+    """Historical + US in TPP-12 (2018-12-30) − USJTA gives TPP-12's welfare path."""
+    c = choices_from("historical", us_in_tpp=True, usjta=False,
+                     pact_members=tuple(r for r in GROUPS["TPP12"] if r != "USA"))
+    scn = validate_toml(to_toml(scenario_dict(c, "built_tpp")), "built_tpp.toml")
+    built = run_tables(spec_json(scn), ANNUAL)["path"]
+    ref = run_tables(spec_json("tpp12"), ANNUAL)["path"]
+    for r in ("USA", "JPN"):
+        np.testing.assert_allclose(_welfare(built, r), _welfare(ref, r), atol=1e-10)
+
+
+def test_many_changes_validate_and_round_trip():
+    """Every control at once gives a valid file; the TOML parses back to the same dict."""
+    c = BuildChoices(base="historical", us_in_tpp=True, tpp_eif=date(2027, 1, 1),
+                     pact_members=("AUS", "CAN", "JPN", "MEX"), usjta=False, deal_2025=False,
+                     us_tariffs=True, us_rate_goods=0.2, beef_custom=True, beef_final=0.05,
+                     beef_years=10, beef_safeguard=False, retaliation="mirror",
+                     adjustment_speed=0.5, end_year=2035)
+    d = scenario_dict(c, "everything")
+    text = to_toml(d, "header line")
+    assert tomllib.loads(text) == d
+    scn = validate_toml(text, "everything.toml")
+    assert scn.spec.end == date(2035, 1, 1)
+    assert scn.spec.settings.adjustment_speed == 0.5
+    names = {e.name for e in scn.spec.events}
+    assert {"app_us_japan_goods", "app_japan_retaliates"} <= names
+    assert "us_japan_deal_floor" not in names
+
+
+def test_bad_name_is_refused():
+    """Library names and odd characters are refused with a clear message."""
+    with pytest.raises(ValueError, match="library scenario"):
+        scenario_dict(base_choices("historical"), "tpp12")
+    with pytest.raises(ValueError, match="letters, digits"):
+        scenario_dict(base_choices("historical"), "my file")
+
+
+def test_validate_reports_the_upload_name():
+    """Errors name the uploaded file, not a temporary path."""
+    with pytest.raises(ScenarioError) as e:
+        validate_toml('name = "x"\nstart = 2015-01-01\nend = 2010-01-01\n', "mine.toml")
+    assert all(line.startswith("mine.toml") for line in e.value.errors)
+    assert "tmp" not in str(e.value)
+
+
+def test_cli_runs_the_built_file(tmp_path):
+    """`tradesim run` accepts the downloaded file (it extends the library scenario)."""
+    from sim.cli import app
+
+    c = choices_from("historical", us_tariffs=True, us_rate_goods=0.25, end_year=2027)
+    f = tmp_path / "built.toml"
+    f.write_text(to_toml(scenario_dict(c, "built")))
+    res = CliRunner().invoke(app, ["run", str(f), "--reference", "historical", "--out",
+                                   str(tmp_path / "out"), "--reporting", "annual"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "built.parquet").is_file()
+    assert (tmp_path / "out" / "built_vs_historical.parquet").is_file()
