@@ -48,6 +48,15 @@ def _sel(path: pd.DataFrame, metric: str, region: str | None = None, partner: st
     return out.astype({c: str for c in ("scenario", "region", "partner", "sector", "unit")})
 
 
+def _slim(path: pd.DataFrame, metrics: set[str]) -> pd.DataFrame:
+    """Rows of ``metrics`` only (region totals and, for imports, the US–Japan pair)."""
+    m = path["metric"].isin(list(metrics))
+    if "imports" in metrics:
+        pair = path["region"].isin(["USA", "JPN"]) & path["partner"].isin(["USA", "JPN"])
+        m &= (path["metric"] != "imports") | pair
+    return path.loc[m]
+
+
 def period_years(dates: pd.Series | pd.DatetimeIndex) -> float:
     """Length of one reporting period in years (from the spacing of period starts)."""
     d = pd.Series(pd.to_datetime(pd.Series(dates).unique())).sort_values()
@@ -129,8 +138,10 @@ def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
       difference in USD billion.
     """
     rows = []
-    ref_path = paths[reference]
-    for name, path in paths.items():
+    need = {h[2] for h in HEADLINES} | {"welfare_usd"}
+    slim = {n: _slim(p, need) for n, p in paths.items()}
+    ref_path = slim[reference]
+    for name, path in slim.items():
         for key, label, metric, region, kind in HEADLINES:
             a = _headline_series(path, metric, region, kind)
             b = _headline_series(ref_path, metric, region, kind)
