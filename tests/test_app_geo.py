@@ -32,7 +32,7 @@ def _urls(obj) -> list[str]:
 
 
 def _features(spec: dict) -> tuple[dict, list[dict]]:
-    shapes, circles = spec["layer"]
+    _, shapes, circles = spec["layer"]
     return shapes, circles
 
 
@@ -102,7 +102,7 @@ def test_values_land_on_the_right_countries():
 def test_colour_scale_diverges_at_zero():
     """Symmetric domain around 0 so equal colours mean equal sizes of change."""
     spec = region_map(pd.DataFrame({"region": ["JPN", "USA"], "value": [-0.2, 0.05]})).to_dict()
-    colour = spec["layer"][0]["encoding"]["color"]["condition"]
+    colour = spec["layer"][1]["encoding"]["color"]["condition"]
     assert colour["scale"]["domainMid"] == 0
     assert colour["scale"]["domain"] == [-0.2, 0.2]
 

@@ -40,9 +40,9 @@ def test_nafta_live_matches_published(page):
     graded = table[table["result"] != "info"]
     assert len(graded) == sum(len(v[0]) for v in CP2015_PUBLISHED.values())
     assert (graded["difference (points)"].abs() <= graded["tolerance (points)"]).all()
-    assert (graded["result"] == "✅ pass").all()
+    assert (graded["result"] == "pass").all()
     exact = table[table["result"] == "info"].set_index(["run", "region"])["reproduced (%)"]
-    assert abs(exact[("no deficits (CP's main run)", "Mexico")]) < 0.05
+    assert abs(exact[("no deficits", "Mexico")]) < 0.05
 
 
 def test_without_data_the_page_says_where_to_put_them(monkeypatch):
@@ -55,7 +55,7 @@ def test_without_data_the_page_says_where_to_put_them(monkeypatch):
     published = _table(at, "published (%)")
     assert "reproduced (%)" not in published.columns and len(published) == 18
     acr = _table(at, "largest gap")
-    assert (acr["result"] == "✅ pass").all()
+    assert (acr["result"] == "pass").all()
 
 
 def test_studies_sit_beside_our_numbers(page):

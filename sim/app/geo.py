@@ -104,8 +104,8 @@ def _colour_domain(vals: Iterable[float]) -> float:
 
 
 def region_map(values: pd.DataFrame, *, value: str = "value", title: str = "",
-               regions: Iterable[str] | None = None, unit: str = "%",
-               width: int | str = "container", height: int = 380) -> alt.LayerChart:
+               regions: Iterable[str] | None = None, unit: str = "%", label: str | None = None,
+               width: int | str = "container", height: int = 420) -> alt.LayerChart:
     """A world map coloured by ``values[value]`` of each country's region.
 
     Parameters
@@ -117,11 +117,13 @@ def region_map(values: pd.DataFrame, *, value: str = "value", title: str = "",
     regions : the baseline's region codes; default the codes in ``values`` (plus ``ROW``).
         Countries whose region has no value are drawn grey ("no value").
     unit : shown after the value in the tooltip and the legend title.
+    label : the value's name in the legend and tooltip (default: the column name).
     width, height : chart size (``"container"`` fills the Streamlit column).
 
-    Returns a layer chart (shapes, plus circles for Singapore and Malta, too small for the
-    1:110m shapes). The colour scale diverges at 0 (red below, blue above) and is symmetric,
-    so a colour means the same size of change either way. The TopoJSON is embedded inline (no URL).
+    Returns a layer chart: the globe's outline, the country shapes, and circles for
+    Singapore and Malta (too small for the 1:110m shapes). The colour scale diverges at 0
+    (red below, blue above) and is symmetric, so a colour means the same size of change
+    either way. The TopoJSON is embedded inline (no URL).
     """
     vals = _region_values(values, value)
     codes = set(regions) if regions is not None else set(vals) | {"ROW"}
@@ -148,7 +150,8 @@ def region_map(values: pd.DataFrame, *, value: str = "value", title: str = "",
     topo["objects"] = objects
 
     extent = _colour_domain(vals.values())
-    legend_title = f"{value} ({unit})" if unit else value
+    name = label or value
+    legend_title = f"{name} ({unit})" if unit else name
     colour = alt.Color(
         "properties.value:Q", title=legend_title,
         scale=alt.Scale(scheme="redblue", domainMid=0, domain=[-extent, extent]),
@@ -177,7 +180,11 @@ def region_map(values: pd.DataFrame, *, value: str = "value", title: str = "",
         color=alt.condition("isValid(datum.properties.value)", colour, alt.value("#d9d9d9")),
         tooltip=tooltip,
     )
-    return alt.layer(shapes, circles).project(type="equalEarth").properties(
+    # the sphere (the globe's outline) fixes the projection's fit to the whole world, whatever
+    # the width; without it the fit follows the shapes and clips or shifts the map
+    sphere = alt.Chart(alt.sphere()).mark_geoshape(fill="#eef3f8", stroke="#c8d3de",
+                                                   strokeWidth=0.5)
+    return alt.layer(sphere, shapes, circles).project(type="equalEarth").properties(
         width=width, height=height,
         title=alt.TitleParams(title, subtitle=[ATTRIBUTION], subtitleFontSize=10,
                               subtitleColor="#666666", anchor="start"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -37,6 +36,10 @@ REFERENCES: dict[str, tuple[str, str]] = {
                    "(2015), An Illustrated User Guide to the World Input-Output Database, Review "
                    "of International Economics 23: 575-605",
                    "https://doi.org/10.1111/roie.12178"),
+    "SW2014": ("Simonovska, I. and Waugh, M. E. (2014), The Elasticity of Trade: Estimates and "
+               "Evidence, Journal of International Economics 92(1): 34-50", ""),
+    "HM2014": ("Head, K. and Mayer, T. (2014), Gravity Equations: Workhorse, Toolkit, and "
+               "Cookbook, Handbook of International Economics vol. 4: 131-195", ""),
     "ICIO": ("OECD (2025), Inter-Country Input-Output Database", "http://oe.cd/icio"),
     "BACI": ("Gaulier, G. and Zignago, S. (2010), BACI: International Trade Database at the "
              "Product-Level, CEPII Working Paper 2010-23", ""),
@@ -405,6 +408,9 @@ def _scenarios() -> None:
         facts = facts[~facts["verified"]]
     st.dataframe(facts, hide_index=True, width="stretch", height=420,
                  column_config={"verified": st.column_config.CheckboxColumn("verified"),
+                                "kind": st.column_config.TextColumn(width="small"),
+                                "what": st.column_config.TextColumn(width="large"),
+                                "dates": st.column_config.TextColumn(width="medium"),
                                 "source": st.column_config.TextColumn(width="large")})
 
 
@@ -475,8 +481,6 @@ def render() -> None:
     _scenarios()
     _limits()
     _references()
-    st.caption(f"Page generated {date.today().isoformat()} from the files shipped with "
-               "tradesim.")
 
 
 if __name__ == "__main__":  # ``streamlit run sim/app/pages/method.py``

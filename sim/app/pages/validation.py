@@ -31,9 +31,9 @@ METRIC_LABELS = {
     "real_wage_pct": "real wage",
     "tot_pct": "terms of trade",
     "vot_pct": "volume of trade",
-    "welfare_pct (exact, not published)": "welfare, exact real income (not published)",
+    "welfare_pct (exact, not published)": "exact welfare (not published)",
 }
-CLOSURE_LABELS = {"zero": "no deficits (CP's main run)", "fixed": "1993 deficits kept"}
+CLOSURE_LABELS = {"zero": "no deficits", "fixed": "deficits kept"}
 CP_LINK = "https://doi.org/10.1093/restud/rdu035"
 
 #: scenario pairs we compute: key -> (scenario, reference, plain description)
@@ -51,41 +51,50 @@ PAIRS: dict[str, tuple[str, str, str]] = {
 
 #: published studies (POLICY_FACTS.md) and the pair and year we set beside each
 STUDIES: list[dict[str, Any]] = [
-    {"study": "Petri & Plummer (2016), PIIE Working Paper 16-2", "scenario": "TPP-12",
+    {"study": "Petri & Plummer (2016)", "publication": "PIIE Working Paper 16-2",
+     "scenario": "TPP-12",
      "region": "USA", "year": 2030, "published": 0.5, "concept": "real income",
      "as published": "US real income +$131B (+0.5 %) by 2030", "pair": "tpp12_vs_historical",
      "link": "https://www.piie.com/publications/working-papers/"
              "economic-effects-trans-pacific-partnership-new-estimates"},
-    {"study": "USITC Pub. 4607 (2016)", "scenario": "TPP-12", "region": "USA", "year": 2032,
+    {"study": "USITC (2016)", "publication": "USITC Pub. 4607", "scenario": "TPP-12",
+     "region": "USA", "year": 2032,
      "published": 0.23, "concept": "real income",
      "as published": "US real income +0.23 %, real GDP +0.15 % ($42.7B) by 2032",
      "pair": "tpp12_vs_historical",
      "link": "https://www.usitc.gov/publications/332/pub4607.pdf"},
-    {"study": "Lee & Itakura (2017)", "scenario": "US never in TPP", "region": "USA",
+    {"study": "Lee & Itakura (2017)", "publication": "", "scenario": "US never in TPP",
+     "region": "USA",
      "year": 2034, "published": 0.7, "concept": "welfare",
      "as published": "the US forgoes +0.7 % welfare by 2034", "pair": "tpp12_vs_historical",
      "link": ""},
-    {"study": "World Bank, Global Economic Prospects (January 2016)", "scenario": "TPP-12",
+    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
+     "scenario": "TPP-12",
      "region": "JPN", "year": 2030, "published": 2.7, "concept": "GDP, against no TPP",
      "as published": "Japan GDP +2.7 % by 2030", "pair": "tpp12_vs_no_cptpp",
      "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "World Bank, Global Economic Prospects (January 2016)", "scenario": "TPP-12",
+    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
+     "scenario": "TPP-12",
      "region": "USA", "year": 2030, "published": 0.4, "concept": "GDP, against no TPP",
      "as published": "US GDP +0.4 % by 2030", "pair": "tpp12_vs_no_cptpp",
      "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "World Bank, Global Economic Prospects (January 2016)", "scenario": "TPP-12",
+    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
+     "scenario": "TPP-12",
      "region": "VNM", "year": 2030, "published": 10.0, "concept": "GDP, against no TPP",
      "as published": "Vietnam GDP +10 % by 2030", "pair": "tpp12_vs_no_cptpp",
      "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "World Bank, Global Economic Prospects (January 2016)", "scenario": "TPP-12",
+    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
+     "scenario": "TPP-12",
      "region": "MYS", "year": 2030, "published": 8.0, "concept": "GDP, against no TPP",
      "as published": "Malaysia GDP +8 % by 2030", "pair": "tpp12_vs_no_cptpp",
      "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "Government of Japan (2017-12-21)", "scenario": "CPTPP", "region": "JPN",
+    {"study": "Gov. of Japan (2017)", "publication": "Government of Japan, 2017-12-21",
+     "scenario": "CPTPP", "region": "JPN",
      "year": 2035, "published": 1.5, "concept": "real GDP, long run",
      "as published": "Japan real GDP +¥7.8tn (about +1.5 %), 460,000 jobs",
      "pair": "historical_vs_no_cptpp", "link": ""},
-    {"study": "NRI (2025-04-03)", "scenario": "24 % US tariff on Japan", "region": "JPN",
+    {"study": "NRI (2025)", "publication": "Nomura Research Institute, 2025-04-03",
+     "scenario": "24 % US tariff on Japan", "region": "JPN",
      "year": 2026, "published": -0.59, "concept": "GDP over about a year, against no tariff",
      "as published": "Japan GDP −0.59 % over about a year (−0.71 to −0.76 % with autos)",
      "pair": "no_deal_vs_historical", "link": ""},
@@ -145,7 +154,7 @@ def _checks_frame(checks: list[Any]) -> pd.DataFrame:
             "difference (points)": (None if c.published is None
                                     else c.reproduced - c.published),
             "tolerance (points)": c.tolerance,
-            "result": {True: "✅ pass", False: "❌ miss", None: "info"}[c.passed],
+            "result": {True: "pass", False: "MISS", None: "info"}[c.passed],
         })
     return pd.DataFrame(rows)
 
@@ -167,8 +176,8 @@ def acr_table(data_dir: str | None) -> pd.DataFrame:
     if data_dir is not None and (Path(data_dir) / "gegravity_sample").is_dir():
         checks = gegravity_checks(Path(data_dir)) + checks
     return pd.DataFrame([{
-        "check": c.case, "what is compared": c.metric, "largest gap": c.reproduced,
-        "tolerance": c.tolerance, "result": "✅ pass" if c.passed else "❌ miss",
+        "check": c.case, "largest gap": c.reproduced, "tolerance": c.tolerance,
+        "result": "pass" if c.passed else "MISS", "what is compared": c.metric,
         "source": c.source} for c in checks])
 
 
@@ -211,12 +220,12 @@ def study_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
     for s in STUDIES:
         ours = float(lookup.get((s["pair"], s["region"], s["year"]), float("nan")))
         rows.append({
-            "study": s["study"], "scenario": s["scenario"], "region": s["region"],
-            "year": s["year"], "published (%)": s["published"], "what was published":
-                s["as published"], "concept": s["concept"], "ours: welfare (%)": ours,
-            "our comparison": PAIRS[s["pair"]][2],
+            "study": s["study"], "region": s["region"], "year": s["year"],
+            "published (%)": s["published"], "ours: welfare (%)": ours,
             "same sign": "yes" if ours * s["published"] > 0 else "no",
-            "link": s["link"] or None,
+            "published measure": s["concept"], "our comparison": PAIRS[s["pair"]][2],
+            "scenario": s["scenario"], "what was published": s["as published"],
+            "publication": s["publication"], "link": s["link"] or None,
         })
     return path, pd.DataFrame(rows)
 
@@ -239,14 +248,14 @@ def _nafta_chart(table: pd.DataFrame) -> alt.Chart:
     order = ["published (CP decomposition)", "reproduced (CP decomposition)",
              "exact real-income change (same run)"]
     return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("region:N", title=None),
-        yOffset=alt.YOffset("bar:N", sort=order),
-        x=alt.X("value:Q", title="welfare change (%)"),
+        x=alt.X("region:N", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12)),
+        xOffset=alt.XOffset("bar:N", sort=order),
+        y=alt.Y("value:Q", title="welfare change (%)"),
         color=alt.Color("bar:N", sort=order, title=None,
-                        scale=alt.Scale(range=["#4c78a8", "#9ecae9", "#f58518"]),
-                        legend=alt.Legend(orient="bottom", columns=1)),
+                        scale=alt.Scale(domain=order, range=["#4c78a8", "#9ecae9", "#f58518"]),
+                        legend=alt.Legend(orient="top", labelLimit=320)),
         tooltip=["region", "bar", alt.Tooltip("value:Q", format=".4f")],
-    ).properties(height=260, title="NAFTA, no-deficit run: welfare by measure")
+    ).properties(height=300, title="NAFTA, no-deficit run: welfare by measure")
 
 
 def _nafta(data_dir: Path | None) -> None:
@@ -269,11 +278,11 @@ def _nafta(data_dir: Path | None) -> None:
         return
     table = nafta_table(str(data_dir))
     graded = table[table["result"] != "info"]
-    passed = int((graded["result"] == "✅ pass").sum())
+    passed = int((graded["result"] == "pass").sum())
     c1, c2, c3 = st.columns(3)
     c1.metric("published figures reproduced", f"{passed} of {len(graded)}")
     worst = float(graded["difference (points)"].abs().max())
-    c2.metric("largest difference", f"{worst:.4f} points")
+    c2.metric("largest difference", f"{worst:.5f} points")
     c3.metric("tolerance", f"{graded['tolerance (points)'].max():g} points")
     if passed == len(graded):
         st.success(f"Every published figure is reproduced within tolerance (data read from "
@@ -281,12 +290,15 @@ def _nafta(data_dir: Path | None) -> None:
     else:
         st.error("Some published figures are not reproduced: see the table.")
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
         column_config={
             "published (%)": st.column_config.NumberColumn(format="%.4f"),
             "reproduced (%)": st.column_config.NumberColumn(format="%.4f"),
             "difference (points)": st.column_config.NumberColumn(format="%.5f"),
         })
+    st.caption("Runs: *no deficits* is Caliendo & Parro's main run (trade deficits set to zero "
+               "before the shock); *deficits kept* holds each country's 1993 deficit fixed. "
+               "Difference = reproduced − published, in percentage points.")
     st.altair_chart(_nafta_chart(table), width="stretch")
     st.markdown(
         "**Why two kinds of welfare?** Caliendo & Parro's published welfare numbers are a "
@@ -341,6 +353,8 @@ def _studies() -> None:
             "ours: welfare (%)": st.column_config.NumberColumn(format="%+.3f"),
             "year": st.column_config.NumberColumn(format="%d"),
             "link": st.column_config.LinkColumn("link", display_text="open"),
+            "study": st.column_config.TextColumn(width="medium"),
+            "our comparison": st.column_config.TextColumn(width="medium"),
         })
     st.markdown(
         "**How they differ, honestly.** The signs mostly agree (the US gains from TPP; "
@@ -368,7 +382,7 @@ def _studies() -> None:
         tooltip=["region", "year", alt.Tooltip("welfare_pct:Q", format="+.4f")],
     )
     pubs = pd.DataFrame([{"year": s["year"], "published": s["published"],
-                          "study": s["study"].split(",")[0].split(" (")[0]}
+                          "study": s["study"]}
                          for s in STUDIES if s["pair"] == "tpp12_vs_historical"])
     points = alt.Chart(pubs).mark_point(shape="diamond", size=120, filled=True,
                                         color="#555555").encode(
@@ -389,6 +403,7 @@ def _studies() -> None:
     snap = path[(path["pair"] == "tpp12_vs_historical") & (path["year"] == year)]
     st.subheader(f"Where TPP-12 would have changed real income ({year}, ours)")
     st.altair_chart(region_map(snap[["region", "welfare_pct"]], value="welfare_pct",
+                               label="welfare change",
                                title=f"Welfare change, TPP-12 vs history, {year}"),
                     width="stretch")
     st.caption("Each country shows the value of its model region (EU members: EU; "
