@@ -186,9 +186,9 @@ def _intro() -> None:
         "tariff measures, safeguards, retaliation) into tariffs for each month or year, and "
         "trade responds to them gradually.")
     st.info("Reading the numbers: a welfare change of +0.10 % means the region's real income "
-            "is 0.10 % higher than in the reference scenario, the same period. Effects of "
-            "tariffs of a few percent on a few sectors are usually a few hundredths of a "
-            "percent of a large economy's income.")
+            "is 0.10 % higher than in the reference scenario, the same period. In tradesim's "
+            "scenarios, changes of a few tariff points on a few sectors typically move a "
+            "large economy's real income by hundredths of a percent.")
 
 
 def _equations() -> None:
