@@ -12,7 +12,7 @@ import streamlit as st
 from sim.app import charts
 from sim.app.state import csv_bytes, parquet_bytes
 
-__all__ = ["bands_from_summary", "find_stores", "render"]
+__all__ = ["bands_from_summary", "find_stores", "render", "sweep_table"]
 
 METRIC_LABELS = {
     "welfare_pct": "welfare (exact real income), %",
@@ -58,39 +58,24 @@ def find_stores(roots: tuple[str, ...] = ("results", "runs", "."), limit: int = 
     return out
 
 
-def _quantile_columns(df: pd.DataFrame) -> list[str]:
-    """Numeric quantile columns of a summary table, in ascending order."""
-    skip = {"value", "mean", "std", "n", "count", "draws", "year"}
-    cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and c not in skip
-            and any(ch.isdigit() for ch in str(c))]
-
-    def q(c: str) -> float:
-        digits = "".join(ch if (ch.isdigit() or ch == ".") else " " for ch in str(c)).split()
-        x = float(digits[-1]) if digits else 0.0
-        return x / 100 if x > 1 else x
-
-    return sorted(cols, key=q)
-
-
-def bands_from_summary(df: pd.DataFrame, x: str = "year") -> pd.DataFrame:
-    """Normalize a ``ResultsStore.summarize`` table to ``scenario, <x>, lo, mid, hi``."""
-    d = df.copy()
-    if {"lo", "mid", "hi"} <= set(d.columns):
-        return d
-    qs = _quantile_columns(d)
-    if len(qs) >= 3:
-        d["lo"], d["mid"], d["hi"] = d[qs[0]], d[qs[len(qs) // 2]], d[qs[-1]]
-    elif "quantile" in d.columns and "value" in d.columns:
-        keys = [c for c in d.columns if c not in ("quantile", "value")]
-        w = d.pivot_table(index=keys, columns="quantile", values="value").reset_index()
-        qcols = sorted(c for c in w.columns if c not in keys)
-        w["lo"], w["mid"], w["hi"] = w[qcols[0]], w[qcols[len(qcols) // 2]], w[qcols[-1]]
-        d = w
-    else:
+def bands_from_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """``ResultsStore.summarize`` output (``p5, p50, p95`` or other quantile columns) with
+    ``lo``, ``mid``, ``hi`` added (lowest, middle and highest quantile)."""
+    qs = sorted((c for c in df.columns if str(c).startswith("p") and str(c)[1:2].isdigit()),
+                key=lambda c: float(str(c)[1:].replace("_", ".")))
+    if len(qs) < 2:
         raise ValueError(f"summary has no quantile columns: {list(df.columns)}")
-    if "scenario" not in d.columns:
-        d["scenario"] = "all"
+    d = df.copy()
+    d["lo"], d["mid"], d["hi"] = d[qs[0]], d[qs[len(qs) // 2]], d[qs[-1]]
     return d
+
+
+def sweep_table(df: pd.DataFrame, param: str) -> pd.DataFrame:
+    """Per scenario and parameter value: mean ``value`` over runs and the range (``lo``,
+    ``hi``) over the other swept parameters."""
+    g = df.groupby(["label", param], as_index=False)["value"].agg(["mean", "min", "max"])
+    g = g.rename(columns={"mean": "value", "min": "lo", "max": "hi", "label": "scenario"})
+    return g
 
 
 def render() -> None:
@@ -127,45 +112,57 @@ def render() -> None:
 def _show(store: Any, path: str) -> None:
     runs = store.runs()
     man = store.manifest
-    n_ok = int((runs["status"] == "ok").sum()) if "status" in runs else len(runs)
+    ok = runs[runs["status"] == "ok"]
     cols = st.columns(4)
     cols[0].metric("kind", "Monte Carlo" if store.kind == "mc" else "parameter sweep")
-    cols[1].metric("runs", f"{n_ok} ok of {len(runs)}")
-    cols[2].metric("scenarios", str(runs["scenario"].nunique()) if "scenario" in runs else "?")
-    secs = float(runs["seconds"].sum()) if "seconds" in runs else float("nan")
-    cols[3].metric("compute time", f"{secs:,.0f} s")
-    failed = runs[runs["status"] != "ok"] if "status" in runs else runs.iloc[:0]
-    if len(failed):
-        st.warning(f"{len(failed)} runs failed; they are left out of the bands.")
-    res = store.results()
-    metrics = [m for m in METRIC_LABELS if m in set(res["metric"].astype(str))] or sorted(
-        res["metric"].astype(str).unique())
-    regions = sorted(res["region"].astype(str).unique())
-    a, b = st.columns(2)
+    cols[1].metric("runs", f"{len(ok)} ok of {len(runs)}")
+    cols[2].metric("scenarios", ", ".join(sorted(runs["scenario"].astype(str).unique())))
+    cols[3].metric("compute time", f"{float(runs['seconds'].sum()):,.0f} s")
+    if len(ok) < len(runs):
+        st.warning(f"{len(runs) - len(ok)} runs failed; they are left out of the charts "
+                   "(errors in the Runs table below).")
+    avail = store.query("SELECT DISTINCT metric, region, reference FROM results")
+    metrics = [m for m in METRIC_LABELS if m in set(avail["metric"])] or sorted(
+        avail["metric"].unique())
+    regions = sorted(avail["region"].unique())
+    refs = sorted(r for r in avail["reference"].unique() if r)
+    a, b, c = st.columns([2, 1, 2])
     metric = a.selectbox("Outcome", metrics, key="batch_metric",
                          format_func=lambda m: METRIC_LABELS.get(m, m))
     region = b.selectbox("Region", regions, index=regions.index("USA") if "USA" in regions
                          else 0, key="batch_region")
+    modes = ([f"against the reference ({', '.join(refs)})"] if refs else []) + [
+        "against the solved baseline"]
+    mode = c.radio("Show", modes, key="batch_mode", horizontal=True)
+    diff = mode.startswith("against the reference")
     unit = METRIC_LABELS.get(metric, metric)
+    if diff and metric.endswith("_pct"):
+        unit = unit.replace(", %", ", change against the reference (%)")
     table: pd.DataFrame
     if store.kind == "sweep":
-        params = [c for c in _params(runs)]
-        param = st.selectbox("Parameter", params, key="batch_param") if params else None
-        table = store.sweep_response(metric, region=region, param=param)
-        xcol = param if param in table.columns else next(
-            (c for c in table.columns if c not in ("scenario", "value", "unit")), "x")
-        st.altair_chart(charts.sweep_chart(table, param=xcol, y_title=f"{unit}, {region}"),
+        params = [col[6:] for col in runs.columns if col.startswith("param:")]
+        param = st.selectbox("Swept parameter", params, key="batch_param")
+        raw = store.sweep_response(metric, region=region, param=param, reference=diff)
+        raw["label"] = raw["scenario"] + (" vs " + raw["reference"] if diff else "")
+        table = sweep_table(raw, param)
+        st.altair_chart(charts.sweep_chart(table, param=param, y_title=f"{unit}, {region}"),
                         width="stretch")
-        st.caption("Each point is one run at the end of the horizon window the sweep reports; "
-                   "see the manifest for the reference and the grid.")
+        st.caption(f"Each point: the run's mean over its reporting dates, {region}. With "
+                   "several swept parameters the line is the mean and the band the range over "
+                   "the others. Parameters: " + "; ".join(
+                       f"{k}: {', '.join(map(str, v))}"
+                       for k, v in _grid(man).items()))
     else:
-        summ = store.summarize(metrics=[metric], by=["scenario", "region", "year"])
-        summ = summ[summ["region"].astype(str) == region] if "region" in summ else summ
+        summ = store.summarize(metrics=[metric], by=["scenario", "reference", "region", "year"],
+                               regions=[region], reference=diff)
         table = bands_from_summary(summ)
+        table["scenario"] = table["scenario"] + (" vs " + table["reference"] if diff else "")
         st.altair_chart(charts.band_chart(table, y_title=f"{unit}, {region}"), width="stretch")
-        st.caption("Line: median over the draws; band: 5th to 95th percentile (annual means "
-                   "of the reporting periods). Draws vary the trade elasticities (and any "
-                   "policy uncertainty the plan names; see the manifest).")
+        n = int(table["runs"].max()) if len(table) else 0
+        st.caption(f"Line: median over {n} draws; band: 5th to 95th percentile of the draws' "
+                   "annual means. Draws vary the trade elasticities θ (sector standard errors, "
+                   "Caliendo–Parro 2015) and the policy uncertainties the scenario files "
+                   "declare (see the Runs table's outcome columns).")
     d1, d2, d3 = st.columns(3)
     d1.download_button("table shown (CSV)", csv_bytes(table), file_name="batch_table.csv",
                        mime="text/csv", key="batch_dl_table", on_click="ignore")
@@ -180,20 +177,7 @@ def _show(store: Any, path: str) -> None:
         st.json(man, expanded=False)
 
 
-def _params(runs: pd.DataFrame) -> list[str]:
-    """Names of the parameters that vary across runs (from the ``params`` column)."""
-    if "params" not in runs:
-        return []
-    keys: dict[str, set[str]] = {}
-    for p in runs["params"]:
-        d = p if isinstance(p, dict) else {}
-        if isinstance(p, str):
-            import json
-
-            try:
-                d = json.loads(p)
-            except ValueError:
-                d = {}
-        for k, v in d.items():
-            keys.setdefault(k, set()).add(repr(v))
-    return [k for k, v in keys.items() if len(v) > 1] or list(keys)
+def _grid(man: dict) -> dict[str, list]:
+    """The swept parameters and their values, from the manifest."""
+    g = man.get("parameters")
+    return g if isinstance(g, dict) else {}
