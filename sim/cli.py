@@ -195,6 +195,255 @@ def check_cmd(
     raise typer.Exit(check([str(f) for f in files], console=console))
 
 
+# ----------------------------------------------------------------------------- batch runs
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [x.strip() for v in values for x in v.split(",") if x.strip()]
+
+
+def _run_batch(plan_fn: Callable[[], Any], out: Path, executor: str, workers: int | None,
+               address: str | None, quiet: bool, fail_fast: bool, retry_failed: bool) -> None:
+    """Build a plan, run it with a progress display, report failures; exit codes 0/2/3."""
+    from sim.batch import BatchError, BatchFailed, StoreError, run_plan
+    from sim.batch.progress import Progress
+
+    try:
+        plan = plan_fn()
+    except BatchError as exc:
+        _fail(str(exc), 2)
+        return
+    progress = Progress(console, quiet=quiet)
+    try:
+        with progress:
+            report = run_plan(plan, out, executor_kind=executor, workers=workers,
+                              address=address, fail_fast=fail_fast, retry_failed=retry_failed,
+                              on_start=progress.start, on_progress=progress.update)
+    except (BatchError, StoreError) as exc:
+        _fail(str(exc), 2)
+        return
+    except BatchFailed as exc:
+        _fail(f"numerical failure (--fail-fast): {exc}. Finished parts are kept in {out}.", 3)
+        return
+    except KeyboardInterrupt:
+        _fail(f"interrupted; finished parts are kept in {out} (rerun the command to resume)",
+              130)
+        return
+    if not quiet:
+        console.print(f"{report.computed} runs computed, {report.done_before} already in the "
+                      f"store, {report.seconds:.1f} s ({report.executor}) -> {out}",
+                      highlight=False)
+    if report.failed:
+        err.print(f"[bold red]{len(report.failed)} runs failed[/] (recorded in the store; "
+                  "rerun with --retry-failed to try again):", highlight=False)
+        for r in report.failed[:20]:
+            err.print(f"  {r['scenario']} draw {r['draw']} ({r['run_id']}): {r['error']}",
+                      highlight=False, soft_wrap=True)
+        raise typer.Exit(3 if fail_fast else 1)
+
+
+ExecutorOpt = Annotated[str, typer.Option(help="serial, process (local processes) or dask.")]
+WorkersOpt = Annotated[int | None, typer.Option(help="Workers for process or a local Dask "
+                                                     "cluster (default: CPU count).")]
+AddressOpt = Annotated[str | None, typer.Option(help="Dask scheduler address tcp://host:8786 "
+                                                     "(with --executor dask; none = a local "
+                                                     "cluster).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+FailFastOpt = Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failed run "
+                                                              "(exit 3).")]
+RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Recompute chunks whose runs "
+                                                               "failed.")]
+MetricsOpt = Annotated[list[str] | None, typer.Option("--metric", help="Metrics to store "
+                                                                       "(repeat or comma list)."
+                                                      )]
+RegionsOpt = Annotated[list[str] | None, typer.Option("--region", help="Regions to store "
+                                                                       "(default all).")]
+
+
+@app.command("sweep")
+def sweep_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file or library name.")],
+    out: Annotated[Path, typer.Option(help="Results store directory.")],
+    param: Annotated[list[str], typer.Option(help="PATH=START:STOP:STEP or PATH=v1,v2,... "
+                                                  "(repeat for a grid). PATH: a scenario "
+                                                  "field such as events.NAME.rate, "
+                                                  "events.NAME.effective, settings.closure; "
+                                                  "or model.theta_scale, model.adjustment_speed"
+                                                  " (alias lambda).")],
+    reference: Annotated[str | None, typer.Option(help="Reference scenario: differences "
+                                                       "are stored beside the levels.")] = None,
+    baseline: Annotated[str, typer.Option(help="Baseline name or directory.")]
+    = DEFAULT_BASELINE,
+    reporting: Annotated[str | None, typer.Option(help="monthly, quarterly or annual.")] = None,
+    frequency: Annotated[str, typer.Option(help="Stored dates: 'period' (the reporting grid) "
+                                                "or 'annual' (day-weighted yearly means).")]
+    = "period",
+    metric: MetricsOpt = None,
+    region: RegionsOpt = None,
+    chunk_size: Annotated[int, typer.Option(help="Grid points per chunk (one part file "
+                                                 "each).")] = 8,
+    executor: ExecutorOpt = "process",
+    workers: WorkersOpt = None,
+    address: AddressOpt = None,
+    quiet: QuietOpt = False,
+    fail_fast: FailFastOpt = False,
+    retry_failed: RetryOpt = False,
+) -> None:
+    """Sweep scenario fields or model parameters over a grid into a results store."""
+    from sim.batch import sweep_plan
+
+    _check_reporting(reporting)
+    _run_batch(lambda: sweep_plan(str(scenario), param, reference=reference, baseline=baseline,
+                                  chunk_size=chunk_size, reporting=reporting,
+                                  frequency=frequency, metrics=_split(metric),
+                                  regions=_split(region)),
+               out, executor, workers, address, quiet, fail_fast, retry_failed)
+
+
+@app.command("mc")
+def mc_cmd(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files or library "
+                                                         "names.")],
+    out: Annotated[Path, typer.Option(help="Results store directory.")],
+    draws: Annotated[int, typer.Option(help="Number of draws.")] = 100,
+    seed: Annotated[int, typer.Option(help="Master seed (SeedSequence).")] = 0,
+    reference: Annotated[str | None, typer.Option(help="Reference scenario, run with the "
+                                                       "same draws (common random numbers)."
+                                                  )] = None,
+    theta: Annotated[bool, typer.Option(help="Draw the trade elasticities θ.")] = True,
+    policy: Annotated[bool, typer.Option(help="Draw the policy uncertainty declared in the "
+                                              "scenario files.")] = True,
+    baseline: Annotated[str, typer.Option(help="Baseline name or directory.")]
+    = DEFAULT_BASELINE,
+    reporting: Annotated[str | None, typer.Option(help="monthly, quarterly or annual (solve "
+                                                       "grid; default the scenario's).")]
+    = None,
+    frequency: Annotated[str, typer.Option(help="Stored dates: 'annual' (day-weighted "
+                                                "yearly means) or 'period'.")] = "annual",
+    metric: MetricsOpt = None,
+    region: RegionsOpt = None,
+    chunk_size: Annotated[int, typer.Option(help="Draws per chunk (one part file each; runs "
+                                                 "of a chunk are solved as one batch).")]
+    = 25,
+    executor: ExecutorOpt = "process",
+    workers: WorkersOpt = None,
+    address: AddressOpt = None,
+    quiet: QuietOpt = False,
+    fail_fast: FailFastOpt = False,
+    retry_failed: RetryOpt = False,
+) -> None:
+    """Monte Carlo over trade elasticities and declared policy uncertainty into a store."""
+    from sim.batch import mc_plan
+
+    _check_reporting(reporting)
+    _run_batch(lambda: mc_plan([str(s) for s in scenarios], draws, seed, reference=reference,
+                               baseline=baseline, chunk_size=chunk_size, reporting=reporting,
+                               frequency=frequency, metrics=_split(metric),
+                               regions=_split(region), theta=theta, policy=policy),
+               out, executor, workers, address, quiet, fail_fast, retry_failed)
+
+
+def _check_reporting(reporting: str | None) -> None:
+    if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
+        _fail(f"--reporting must be monthly, quarterly or annual, got {reporting!r}", 2)
+
+
+results_app = typer.Typer(help="Summarise and export batch results stores.",
+                          no_args_is_help=True)
+app.add_typer(results_app, name="results")
+
+
+def _open_store(path: Path):
+    from sim.batch import ResultsStore, StoreError
+
+    try:
+        return ResultsStore(path)
+    except StoreError as exc:
+        _fail(str(exc), 2)
+
+
+@results_app.command("summarize")
+def results_summarize_cmd(
+    store: Annotated[Path, typer.Argument(help="Results store directory.")],
+    metric: Annotated[list[str] | None, typer.Option(help="Metric(s) (default welfare_pct).")]
+    = None,
+    by: Annotated[list[str] | None, typer.Option(help="Grouping: scenario, reference, region, "
+                                                      "year, date, sector, partner, or a "
+                                                      "parameter param:PATH (default "
+                                                      "scenario, reference, region, year).")]
+    = None,
+    region: Annotated[list[str] | None, typer.Option(help="Regions (default USA, JPN; 'all' "
+                                                          "for every region).")] = None,
+    levels: Annotated[bool, typer.Option(help="Show outcomes vs the solved baseline instead "
+                                              "of differences vs the reference.")] = False,
+) -> None:
+    """Quantile bands (p5/p50/p95) over runs, and the sweep response for sweeps."""
+    from sim.batch import StoreError
+
+    s = _open_store(store)
+    regions = _split(region) or ["USA", "JPN"]
+    if regions == ["all"]:
+        regions = None
+    has_ref = bool(s.manifest.get("reference"))
+    ref_filter = None if not has_ref else (not levels)
+    try:
+        df = s.summarize(_split(metric), _split(by), regions=regions, reference=ref_filter)
+    except StoreError as exc:
+        _fail(str(exc), 2)
+        return
+    runs = s.runs()
+    n_ok = int((runs["status"] == "ok").sum()) if len(runs) else 0
+    what = ("difference vs " + s.manifest["reference"]) if ref_filter else "vs solved baseline"
+    fixed = [c for c in ("scenario", "reference", "metric", "unit")
+             if c in df.columns and df[c].nunique() == 1 and len(df) > 1]
+    label = ", ".join(f"{c} {df[c].iloc[0]}" for c in fixed if c != "reference")
+    df = df.drop(columns=fixed)
+    table = Table(title=f"{s.kind}: {n_ok} ok runs of {s.manifest.get('runs')}; {label}; "
+                        f"{what}")
+    for c in df.columns:
+        table.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*[(f"{v:.4f}" if isinstance(v, float) else str(v)) for v in row])
+    console.print(table)
+    if s.kind == "sweep":
+        for pcol in [c for c in runs.columns if c.startswith("param:")]:
+            resp = s.sweep_response(_split(metric)[0] if metric else "welfare_pct",
+                                    param=pcol, reference=ref_filter)
+            if regions:
+                resp = resp[resp.region.isin(regions)]
+            t = Table(title=f"sweep response: {pcol[6:]} (mean over dates)")
+            for c in (pcol[6:], "scenario", "reference", "region", "value", "unit"):
+                t.add_column(c)
+            for row in resp.itertuples(index=False):
+                d = row._asdict()
+                t.add_row(str(row[0]), str(d["scenario"]), str(d["reference"]),
+                          str(d["region"]), f"{d['value']:.4f}", str(d["unit"]))
+            console.print(t)
+    failed = runs[runs["status"] != "ok"] if len(runs) else runs
+    if len(failed):
+        console.print(f"[red]{len(failed)} failed runs[/] (see runs table: tradesim results "
+                      "export --what runs)")
+
+
+@results_app.command("export")
+def results_export_cmd(
+    store: Annotated[Path, typer.Argument(help="Results store directory.")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    what: Annotated[str, typer.Option(help="results (tidy rows) or runs (one row per run).")]
+    = "results",
+) -> None:
+    """Export a results store as CSV."""
+    from sim.batch import StoreError
+
+    s = _open_store(store)
+    try:
+        path = s.export(out, what)
+    except StoreError as exc:
+        _fail(str(exc), 2)
+        return
+    console.print(f"wrote {path}")
+
+
 data_app = typer.Typer(help="Build and inspect baselines from source data.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")

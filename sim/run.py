@@ -90,12 +90,18 @@ def _solved_base(economy, closure: str, solve):
 
 
 def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
-                       retroactive: bool | None = None) -> TariffModel:
-    """The scenario's compiled policy on a baseline (anchored to its calibration scenario)."""
+                       retroactive: bool | None = None, calibration: Any = None) -> TariffModel:
+    """The scenario's compiled policy on a baseline (anchored to its calibration scenario).
+
+    ``calibration``: the calibration scenario's :class:`ScenarioSpec` when it is not to be
+    looked up by name (batch workers receive it with the plan).
+    """
     spec = scn.spec
     comp = compile_scenario(spec)
     cal = None
-    if spec.calibrated_to not in ("self", spec.name):
+    if calibration is not None and spec.calibrated_to not in ("self", spec.name):
+        cal = compile_scenario(calibration).policy
+    elif spec.calibrated_to not in ("self", spec.name):
         try:
             cpath = find_scenario(spec.calibrated_to, scn.path)
         except FileNotFoundError:

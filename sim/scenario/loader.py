@@ -104,17 +104,41 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]
     pdata, chain, ptexts = _resolve(ppath, (*seen, path))
     # validate the parent on its own so its errors name its file
     _validate(pdata, ppath, ptexts[ppath.resolve()])
-    merged = {k: v for k, v in pdata.items() if k not in ("agreements", "events", "settings")}
-    merged.update({k: v for k, v in data.items()
-                   if k not in ("agreements", "events", "settings", "extends")})
+    named = ("agreements", "events", "settings", "uncertainty")
+    merged = {k: v for k, v in pdata.items() if k not in named}
+    merged.update({k: v for k, v in data.items() if k not in (*named, "extends")})
     merged["settings"] = {**pdata.get("settings", {}), **data.get("settings", {})}
     merged["agreements"] = _merge_named(pdata.get("agreements", []), data.get("agreements", []),
                                         "agreements", path)
     merged["events"] = _merge_named(pdata.get("events", []), data.get("events", []), "events",
                                     path)
+    if "uncertainty" in pdata or "uncertainty" in data:
+        own = {d.get("name") for d in data.get("uncertainty", [])}
+        merged["uncertainty"] = _prune_uncertainty(
+            _merge_named(pdata.get("uncertainty", []), data.get("uncertainty", []),
+                         "uncertainty", path), merged, own)
     merged["extends"] = parent_name
     texts.update(ptexts)
     return merged, (path, *chain), texts
+
+
+def _prune_uncertainty(entries: list[dict], merged: dict, own: set) -> list[dict]:
+    """Inherited uncertainty loses references to events the child removed (an entry with
+    nothing left is dropped); the child's own entries are validated as written."""
+    names = {d.get("name") for d in merged.get("events", [])} | {
+        d.get("name") for d in merged.get("agreements", [])}
+    out = []
+    for u in entries:
+        if u.get("name") in own or not isinstance(u, dict):
+            out.append(u)
+            continue
+        u = dict(u)
+        for key in ("events", "fields", "otherwise_open"):
+            if isinstance(u.get(key), list):
+                u[key] = [x for x in u[key] if str(x).split(".")[0] in names]
+        if any(u.get(k) for k in ("events", "fields", "otherwise_open")):
+            out.append(u)
+    return out
 
 
 def _line_of(text: str, loc: tuple) -> int | None:

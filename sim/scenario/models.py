@@ -423,6 +423,60 @@ Event = Annotated[MeasureEvent | JoinEvent | WithdrawEvent | SafeguardEvent | Re
                   | RemoveEvent, Field(discriminator="kind")]
 
 
+# ----------------------------------------------------------------------------- uncertainty
+#: date fields an uncertain date may set (on events, or on an agreement member: AGR.REGION.eif)
+DATE_FIELDS = ("effective", "until", "announced", "retroactive_to", "eif", "date",
+               "active_from", "active_until", "withdrawn")
+
+
+class OccursUncertainty(Sourced):
+    """Events or agreements that happen with a probability (else they are dropped)."""
+
+    kind: Literal["occurs"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    probability: float = Field(ge=0, le=1, description="probability that they happen as "
+                                                       "written")
+    events: list[str] = Field([], description="names of events or agreements that happen "
+                                               "only when it occurs")
+    otherwise_open: list[str] = Field(
+        [], description="'event.until' (or active_until) fields cleared when it does not occur: "
+                        "those measures then stay in force")
+
+    @model_validator(mode="after")
+    def _some(self) -> OccursUncertainty:
+        if not self.events and not self.otherwise_open:
+            raise ValueError("give events and/or otherwise_open")
+        return self
+
+
+class DateUncertainty(Sourced):
+    """Date fields set to one date drawn uniformly from [earliest, latest]."""
+
+    kind: Literal["date"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    fields: list[str] = Field(min_length=1, description="'event.field' or "
+                                                        "'agreement.REGION.eif' paths")
+    earliest: date
+    latest: date
+    resolution: Literal["day", "month"] = Field(
+        "month", description="'month': the first day of a month drawn uniformly (months "
+                             "whose first day lies in the range); 'day': any day")
+
+    @model_validator(mode="after")
+    def _range(self) -> DateUncertainty:
+        if self.latest < self.earliest:
+            raise ValueError(f"latest ({self.latest}) is before earliest ({self.earliest})")
+        if self.resolution == "month" and not any(
+                date(y, m, 1) >= self.earliest and date(y, m, 1) <= self.latest
+                for y in range(self.earliest.year, self.latest.year + 1) for m in range(1, 13)):
+            raise ValueError(f"no first day of a month between {self.earliest} and "
+                             f"{self.latest} (use resolution = 'day')")
+        return self
+
+
+Uncertainty = Annotated[OccursUncertainty | DateUncertainty, Field(discriminator="kind")]
+
+
 # ----------------------------------------------------------------------------- scenario
 class Settings(Strict):
     reporting: Literal["monthly", "quarterly", "annual"] = "monthly"
@@ -453,6 +507,9 @@ class ScenarioSpec(Strict):
     settings: Settings = Settings()
     agreements: list[AgreementSpec] = []
     events: list[Event] = []
+    uncertainty: list[Uncertainty] = Field(
+        [], description="policy uncertainty for Monte Carlo runs (tradesim mc); ignored by "
+                        "tradesim run")
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioSpec:
@@ -473,4 +530,43 @@ class ScenarioSpec(Strict):
                     raise ValueError(f"measure {e.name!r} replaces unknown {unknown}")
             if isinstance(e, RemoveEvent):
                 raise ValueError(f"remove event {e.name!r}: nothing of that name to remove")
+        self._check_uncertainty(set(names))
         return self
+
+    def _check_uncertainty(self, names: set[str]) -> None:
+        seen: set[str] = set()
+        by_name = {e.name: e for e in self.events} | {a.name: a for a in self.agreements}
+        for u in self.uncertainty:
+            if u.name in seen:
+                raise ValueError(f"uncertainty {u.name!r} declared twice")
+            seen.add(u.name)
+            if isinstance(u, OccursUncertainty):
+                bad = [n for n in u.events if n not in names]
+                if bad:
+                    raise ValueError(f"uncertainty {u.name!r}: unknown events {bad}")
+                for f in u.otherwise_open:
+                    ev, _, fld = f.partition(".")
+                    target = by_name.get(ev)
+                    if (target is None or fld not in ("until", "active_until")
+                            or fld not in type(target).model_fields):
+                        raise ValueError(f"uncertainty {u.name!r}: otherwise_open {f!r} must "
+                                         "name an event's until or active_until field")
+                continue
+            for f in u.fields:
+                parts = f.split(".")
+                target = by_name.get(parts[0])
+                if target is None:
+                    raise ValueError(f"uncertainty {u.name!r}: field {f!r} names unknown event "
+                                     f"or agreement {parts[0]!r}")
+                if isinstance(target, AgreementSpec):
+                    regions = [m.region for m in target.members]
+                    if (len(parts) != 3 or parts[1] not in regions
+                            or parts[2] not in ("eif", "withdrawn")):
+                        raise ValueError(f"uncertainty {u.name!r}: field {f!r}: use "
+                                         f"'{target.name}.REGION.eif' or '.withdrawn' with a "
+                                         f"member region ({', '.join(regions)})")
+                elif (len(parts) != 2 or parts[1] not in DATE_FIELDS
+                      or parts[1] not in type(target).model_fields):
+                    ok = [k for k in DATE_FIELDS if k in type(target).model_fields]
+                    raise ValueError(f"uncertainty {u.name!r}: field {f!r}: event "
+                                     f"{target.name!r} has date fields {ok}")

@@ -62,6 +62,9 @@ class Period:
     equilibrium: Any
     metrics: dict[str, np.ndarray]
     shifter_gap: float  # max |b - 1|: how far sourcing is from the static equilibrium
+    #: ln κ~ − ln κ̂ [i, n, j] (None = settled): the shifter is b = exp(−θ · log_gap), so a
+    #: batch of θ draws can reuse the policy path (sim.batch)
+    log_gap: np.ndarray | None = None
 
 
 @dataclass
@@ -90,7 +93,8 @@ class Timeline:
                  safeguards: Sequence[SafeguardRule] = (),
                  retaliations: Sequence[RetaliationRule] = (),
                  adjustment_speed: float = 1.0, closure: str = "fixed", base: Any = None,
-                 name: str = "") -> None:
+                 name: str = "", theta: np.ndarray | None = None,
+                 policy_only: bool = False) -> None:
         if len(grid) < 2:
             raise ValueError("the reporting grid needs at least two dates")
         self.tm = tariffs
@@ -104,7 +108,12 @@ class Timeline:
         self.speed = adjustment_speed
         self.closure = closure
         self.name = name
-        self.base = base if base is not None else solver(economy, closure=closure)
+        self.theta_override = None if theta is None else np.asarray(theta, dtype=float)
+        # policy_only: record tariffs and sourcing gaps without solving (no safeguards: they
+        # read the solved flows)
+        self.policy_only = policy_only and not safeguards
+        self.base = base if base is not None else solver(economy, closure=closure,
+                                                          **self._theta_kw())
         self.env = simpy.Environment()
         self.log: list[dict] = []
         self.extra: list[Measure] = []
@@ -114,7 +123,7 @@ class Timeline:
         self._last_eq = self.base
         self._perceived: np.ndarray | None = None
         self._flow_ratio = np.ones_like(economy.flows)
-        self.theta = np.asarray(economy.theta, dtype=float)
+        self.theta = np.asarray(economy.theta if theta is None else theta, dtype=float)
         self._changes: list[date] = []
         self._changes_key = -1
         self._rates_memo: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -412,10 +421,13 @@ class Timeline:
         return rate
 
     # ------------------------------------------------------------------ economy
+    def _theta_kw(self) -> dict:
+        return {} if self.theta_override is None else {"theta": self.theta_override}
+
     def _solve(self, tariffs: np.ndarray, shifter: np.ndarray | None):
         self.solves += 1
         return self.solver(self.economy, tariffs=tariffs, demand_shifter=shifter,
-                           closure=self.closure, initial=self._last_eq)
+                           closure=self.closure, initial=self._last_eq, **self._theta_kw())
 
     def _kappa(self, tariffs: np.ndarray) -> np.ndarray:
         return (1 + tariffs) / (1 + self.economy.tariffs)
@@ -423,10 +435,11 @@ class Timeline:
     def economy_process(self):
         """Solve each reporting period after all policy changes of its closing instant."""
         t0 = self.tm.average(self.grid[0], self.grid[1], self.extra)
-        eq0 = self._solve(t0, None)
-        self._last_eq = eq0
+        if not self.policy_only:
+            eq0 = self._solve(t0, None)
+            self._last_eq = eq0
+            self._update_flows(eq0)
         self._perceived = self._kappa(t0)  # sourcing starts settled at the start tariffs
-        self._update_flows(eq0)
         prev_t, prev_b = None, None
         for a, b in itertools.pairwise(self.grid):
             yield self._wait_until(b)
@@ -434,17 +447,21 @@ class Timeline:
             tariffs = self.tm.average(a, b, self.extra)
             lam = period_speed(self.speed, (b - a).days)
             kappa = self._kappa(tariffs)
+            log_gap = None
             if lam >= 1.0:
                 self._perceived = kappa
                 shifter, gap = None, 0.0
             else:
                 self._perceived = np.exp((1 - lam) * np.log(self._perceived)
                                          + lam * np.log(kappa))
-                shifter = np.exp(-self.theta[None, None, :]
-                                 * (np.log(self._perceived) - np.log(kappa)))
+                log_gap = np.log(self._perceived) - np.log(kappa)
+                shifter = np.exp(-self.theta[None, None, :] * log_gap)
                 gap = float(np.abs(shifter - 1).max())
                 if gap < 1e-12:
-                    shifter = None
+                    shifter, log_gap = None, None
+            if self.policy_only:
+                self.periods.append(Period(a, b, tariffs, None, {}, gap, log_gap))
+                continue
             same = (prev_t is not None and np.array_equal(tariffs, prev_t)
                     and ((shifter is None and prev_b is None) or (
                         shifter is not None and prev_b is not None
@@ -454,7 +471,7 @@ class Timeline:
             self._last_eq = eq
             self._update_flows(eq)
             metrics = self.compare(self.economy, self.base, eq)
-            self.periods.append(Period(a, b, tariffs, eq, metrics, gap))
+            self.periods.append(Period(a, b, tariffs, eq, metrics, gap, log_gap))
 
     def _update_flows(self, eq) -> None:
         base = self.base.flows[0]  # line volumes follow the sector flow vs the solved baseline

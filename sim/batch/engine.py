@@ -1,0 +1,329 @@
+"""Compute one chunk of a plan: policy paths once, then every run's equilibria in one batch.
+
+For each run the policy path (tariffs of every reporting period, and the sourcing gap
+``ln κ~ − ln κ̂`` of gradual adjustment) comes from the SimPy timeline, run once per distinct
+realised scenario and adjustment speed and cached in the worker process. Volume safeguards and
+TRQs read solved flows, so a path with such rules is run with solves at the baseline θ: their
+firing dates are those of the central elasticities in every draw (docs/batch.md). Runs that
+share a reporting grid and closure are then solved together through the engine's batch axis
+(tariffs ``[B, i, n, j]``, θ ``[B, j]``, shifters ``b = exp(−θ · gap)``), period by period,
+warm-started from the previous period, and a period whose tariffs and gaps equal the previous
+one's is not solved again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import traceback
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.batch.plan import Plan, RunSpec
+from sim.batch.theta import theta_distribution, theta_draws
+
+__all__ = ["RESULT_COLUMNS", "ChunkResult", "run_chunk"]
+
+RESULT_COLUMNS = ["run_id", "scenario", "reference", "draw", "date", "region", "partner",
+                  "sector", "metric", "value", "unit"]
+_BASELINES: dict[str, Any] = {}
+_SOLVED: dict[tuple, Any] = {}
+_PATHS: OrderedDict[tuple, Any] = OrderedDict()
+_MAX_PATHS = 48
+
+
+@dataclass
+class ChunkResult:
+    """Rows of one chunk and one record per owned run."""
+
+    index: int
+    results: pd.DataFrame
+    runs: list[dict]
+    seconds: float
+
+
+@dataclass
+class _Path:
+    grid: tuple[date, ...]
+    tariffs: list[np.ndarray]
+    gaps: list[np.ndarray | None]
+    outcome: dict
+
+
+def _baseline(name: str):
+    bl = _BASELINES.get(name)
+    if bl is None:
+        from sim.run import _baseline as load
+
+        bl = _BASELINES[name] = load(name)
+    return bl
+
+
+def _realized(plan: Plan, run: RunSpec):
+    """The run's scenario (edits and policy draws applied) and the policy outcome."""
+    from sim.batch.plan import set_path
+    from sim.batch.theta import draw_seed
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.uncertainty import name_key, realize
+
+    raw = plan.scenarios[run.key]
+    if run.edits:
+        import copy
+
+        raw = copy.deepcopy(raw)
+        for p, v in run.edits.items():
+            set_path(raw, p, v, f"--param {p}")
+    scn = load_scenario(raw)
+    outcome: dict = {}
+    if plan.kind == "mc" and plan.options.get("policy", True) and scn.spec.uncertainty:
+        policy_seed = draw_seed(plan.seed, max(plan.draws, run.draw + 1), run.draw).spawn(2)[1]
+        state = policy_seed.generate_state(4)
+
+        def rng_for(name: str) -> np.random.Generator:
+            return np.random.default_rng([*state.tolist(), name_key(name)])
+
+        raw2, outcome = realize(raw, scn.spec, rng_for)
+        scn = load_scenario(raw2)
+    return scn, outcome
+
+
+def _path(plan: Plan, run: RunSpec, lam: float | None) -> _Path:
+    from sim.model import compare, solve
+    from sim.policy.dates import month_starts
+    from sim.run import _solved_base, build_tariff_model
+    from sim.scenario.compile import compile_scenario
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.models import ScenarioSpec
+    from sim.timeline.simulation import Timeline
+
+    scn, outcome = _realized(plan, run)
+    spec = scn.spec
+    speed = spec.settings.adjustment_speed if lam is None else lam
+    key = (plan.baseline, spec.model_dump_json(), speed, run.start, run.end, run.reporting,
+           run.closure)
+    hit = _PATHS.get(key)
+    if hit is not None:
+        _PATHS.move_to_end(key)
+        return _Path(hit.grid, hit.tariffs, hit.gaps, outcome)
+    bl = _baseline(plan.baseline)
+    cal = plan.calibration.get(spec.calibrated_to)
+    cal_spec: ScenarioSpec | None = load_scenario(cal).spec if cal is not None else None
+    tm = build_tariff_model(scn, bl, calibration=cal_spec)
+    comp = compile_scenario(spec)
+    months = {"monthly": 1, "quarterly": 3, "annual": 12}[run.reporting]
+    grid = month_starts(date.fromisoformat(run.start), date.fromisoformat(run.end), months)
+    base = _solved_base(bl.economy, run.closure, solve)
+    tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
+                  safeguards=comp.safeguards, retaliations=comp.retaliations,
+                  adjustment_speed=speed, closure=run.closure, base=base, name=spec.name,
+                  policy_only=True)
+    res = tl.run()
+    path = _Path((*(p.start for p in res.periods), res.periods[-1].end),
+                 [p.tariffs for p in res.periods], [p.log_gap for p in res.periods], {})
+    _PATHS[key] = path
+    while len(_PATHS) > _MAX_PATHS:
+        _PATHS.popitem(last=False)
+    return _Path(path.grid, path.tariffs, path.gaps, outcome)
+
+
+def _solve_batch(economy, paths: list[_Path], theta: np.ndarray, closure: str,
+                 metrics: list[str]) -> dict[str, np.ndarray]:
+    """Metric arrays ``[P, B, n]`` for runs sharing a grid, solved through the batch axis."""
+    from sim.model import compare, solve
+
+    base = solve(economy, closure=closure, theta=theta)
+    n_per = len(paths[0].tariffs)
+    flows = economy.flows
+    offdiag = ~np.eye(economy.n_regions, dtype=bool)
+    w = flows * offdiag[:, :, None]
+    wsum = np.maximum(w.sum(axis=(0, 2)), 1e-300)
+    out: dict[str, list[np.ndarray]] = {m: [] for m in metrics}
+    last, prev_t, prev_g, prev_m = base, None, None, None
+    older = None
+    for p in range(n_per):
+        t = np.stack([pa.tariffs[p] for pa in paths])
+        gaps = [pa.gaps[p] for pa in paths]
+        if all(g is None for g in gaps):
+            g = None
+        else:
+            g = np.stack([np.zeros_like(t[0]) if x is None else x for x in gaps])
+        same = (prev_t is not None and np.array_equal(t, prev_t)
+                and ((g is None and prev_g is None)
+                     or (g is not None and prev_g is not None and np.array_equal(g, prev_g))))
+        if same:
+            m = prev_m
+        else:
+            shifter = None if g is None else np.exp(-theta[:, None, None, :] * g)
+            eq = solve(economy, tariffs=t, demand_shifter=shifter, closure=closure,
+                       theta=theta, initial=_extrapolate(last, older))
+            older, last = last, eq
+            m = compare(economy, base, eq)
+            m["welfare_usd"] = m["welfare_pct"] / 100 * m["income_base"]
+            m["tariff_avg"] = 100 * (t * w).sum(axis=(1, 3)) / wsum
+        prev_t, prev_g, prev_m = t, g, m
+        for k in metrics:
+            out[k].append(m[k])
+    return {k: np.stack(v) for k, v in out.items()}
+
+
+@dataclass
+class _Start:
+    wage_hat: np.ndarray
+    unit_cost_hat: np.ndarray
+    expenditure: np.ndarray
+
+
+def _extrapolate(last, older):
+    """Warm start for the next period: linear extrapolation (in logs) of the last two solved
+    periods; the solution does not depend on it (only the iteration count does)."""
+    if older is None or older.wage_hat.shape != last.wage_hat.shape:
+        return last
+    return _Start(*(np.exp(2 * np.log(a) - np.log(b)) for a, b in (
+        (last.wage_hat, older.wage_hat), (last.unit_cost_hat, older.unit_cost_hat),
+        (last.expenditure, older.expenditure))))
+
+
+def _pct_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return 100 * ((1 + a / 100) / (1 + b / 100) - 1)
+
+
+def _aggregate(values: np.ndarray, grid: tuple[date, ...], frequency: str
+               ) -> tuple[list[date], np.ndarray]:
+    """``values [P, ...]`` -> reporting dates and values (annual: day-weighted means)."""
+    starts = list(grid[:-1])
+    if frequency == "period":
+        return starts, values
+    days = np.array([(b - a).days for a, b in itertools.pairwise(grid)], float)
+    years = np.array([d.year for d in starts])
+    out_dates, out = [], []
+    for y in sorted(set(years.tolist())):
+        sel = years == y
+        wts = days[sel] / days[sel].sum()
+        out.append(np.tensordot(wts, values[sel], axes=(0, 0)))
+        out_dates.append(date(y, 1, 1))
+    return out_dates, np.stack(out)
+
+
+def run_chunk(payload: dict) -> ChunkResult:
+    """Compute the chunk of a :meth:`Plan.chunk_payload` (a top-level function: picklable)."""
+    t_chunk = time.perf_counter()
+    plan = Plan.from_payload(payload)
+    chunk_no = int(payload["chunk_index"])
+    index = 0
+    runs = plan.chunk_runs(index)
+    own = set(plan.chunks[index])
+    bl = _baseline(plan.baseline)
+    economy = bl.economy
+    metrics = list(plan.options["metrics"])
+    regions_keep = plan.options.get("regions")
+    rnames = np.array(bl.regions, dtype=object)
+    rsel = (np.arange(len(rnames)) if not regions_keep
+            else np.array([k for k, r in enumerate(bl.regions) if r in regions_keep], int))
+    from sim.model import REGION_METRICS
+
+    units = {m: (bl.unit if REGION_METRICS.get(m, ("", ""))[0] == "unit" else
+                 REGION_METRICS.get(m, ("%", ""))[0]) for m in metrics}
+    units["welfare_usd"] = bl.unit
+    units["tariff_avg"] = "%"
+    dist = theta_distribution(bl.sectors, economy.theta)
+
+    records: dict[str, dict] = {}
+    prepared: dict[str, tuple[_Path, np.ndarray]] = {}
+    for r in runs:
+        t0 = time.perf_counter()
+        rec = {"run_id": r.run_id, "scenario": r.scenario, "draw": r.draw, "chunk": chunk_no,
+               "params": r.params, "outcome": {}, "status": "ok", "error": "", "seconds": 0.0}
+        try:
+            lam = r.model.get("model.adjustment_speed")
+            path = _path(plan, r, lam)
+            th = np.asarray(economy.theta, float) * r.model.get("model.theta_scale", 1.0)
+            if plan.kind == "mc" and plan.options.get("theta", True):
+                th = theta_draws(th, dist, plan.seed, max(plan.draws, r.draw + 1), [r.draw])[0]
+            prepared[r.run_id] = (path, th)
+            rec["outcome"] = path.outcome
+        except Exception as exc:  # a run that cannot be set up is recorded, not fatal
+            rec.update(status="failed", error=_err(exc))
+        rec["seconds"] = time.perf_counter() - t0
+        records[r.run_id] = rec
+
+    # batch runs that share a grid and closure
+    groups: dict[tuple, list[str]] = {}
+    for rid, (path, _) in prepared.items():
+        r = next(x for x in runs if x.run_id == rid)
+        groups.setdefault((path.grid, r.closure), []).append(rid)
+    values: dict[str, np.ndarray] = {}   # run id -> [P, M, n]
+    grids: dict[str, tuple[date, ...]] = {}
+    for (grid, closure), ids in groups.items():
+        t0 = time.perf_counter()
+        paths = [prepared[i][0] for i in ids]
+        theta = np.stack([prepared[i][1] for i in ids])
+        try:
+            res = _solve_batch(economy, paths, theta, closure, metrics)
+        except Exception as exc:
+            err = _err(exc)
+            for i in ids:
+                records[i].update(status="failed", error=err)
+            continue
+        arr = np.stack([res[m] for m in metrics], axis=1)     # [P, M, B, n]
+        share = (time.perf_counter() - t0) / len(ids)
+        for b, i in enumerate(ids):
+            values[i] = arr[:, :, b, :]
+            grids[i] = grid
+            records[i]["seconds"] += share
+
+    frames = []
+    freq = plan.options.get("frequency", "period")
+    pct = np.array([m.endswith("_pct") for m in metrics])
+    by_id = {r.run_id: r for r in runs}
+    for rid in plan.chunks[index]:
+        r = by_id[rid]
+        if rid not in values:
+            continue
+        frames.append(_tidy(r, "", values[rid], grids[rid], freq, metrics, units, rnames, rsel))
+        if r.reference and r.reference in values:
+            ref_v = values[r.reference]
+            if grids[r.reference] != grids[rid]:
+                records[rid].update(status="failed", error="reference has another grid")
+                continue
+            diff = np.where(pct[None, :, None], _pct_ratio(values[rid], ref_v),
+                            values[rid] - ref_v)
+            frames.append(_tidy(r, by_id[r.reference].scenario, diff, grids[rid], freq,
+                                metrics, units, rnames, rsel))
+        elif r.reference:
+            records[rid].update(status="failed", error="reference run failed: "
+                                + records[r.reference]["error"])
+    df = (pd.concat(frames, ignore_index=True) if frames
+          else pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "object")
+                             for c in RESULT_COLUMNS}))
+    if not frames:
+        df["draw"] = df["draw"].astype("int64")
+        df["date"] = pd.to_datetime(df["date"])
+    return ChunkResult(chunk_no, df, [records[i] for i in plan.chunks[index] if i in own],
+                       time.perf_counter() - t_chunk)
+
+
+def _tidy(r: RunSpec, reference: str, v: np.ndarray, grid, freq, metrics, units, rnames,
+          rsel) -> pd.DataFrame:
+    dates, agg = _aggregate(v, grid, freq)                  # [D, M, n]
+    agg = agg[:, :, rsel]
+    n_d, n_m, n_r = agg.shape
+    return pd.DataFrame({
+        "run_id": r.run_id, "scenario": r.scenario, "reference": reference,
+        "draw": np.int64(r.draw),
+        "date": pd.to_datetime(np.repeat(np.array(dates, dtype="datetime64[D]"), n_m * n_r)),
+        "region": np.tile(rnames[rsel], n_d * n_m), "partner": "all", "sector": "all",
+        "metric": np.tile(np.repeat(np.array(metrics, dtype=object), n_r), n_d),
+        "value": agg.reshape(-1),
+        "unit": np.tile(np.repeat(np.array([units[m] for m in metrics], dtype=object), n_r),
+                        n_d)})
+
+
+def _err(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" ({tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+    return f"{type(exc).__name__}: {exc}{where}"

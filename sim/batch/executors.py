@@ -1,0 +1,94 @@
+"""Executors behind :class:`concurrent.futures.Executor`: serial, process pool, Dask.
+
+* ``serial``: runs each chunk when it is submitted (debugging, tests);
+* ``process`` (default): :class:`~concurrent.futures.ProcessPoolExecutor` with an explicit
+  ``forkserver`` (else ``spawn``) context; the global start method is never touched;
+* ``dask``: ``distributed.Client(address or LocalCluster(...)).get_executor()``; needs the
+  optional extra ``tradesim[dist]``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from sim.batch.plan import BatchError
+
+__all__ = ["EXECUTORS", "SerialExecutor", "executor"]
+
+EXECUTORS = ("serial", "process", "dask")
+
+
+class SerialExecutor(Executor):
+    """Run each submitted call at once in this process (a completed future)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            fut.set_exception(exc)
+        return fut
+
+
+def _mp_context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))
+
+
+@contextmanager
+def executor(kind: str = "process", workers: int | None = None, address: str | None = None):
+    """Yield ``(executor, description)``; closes pools and Dask clients on exit."""
+    if kind not in EXECUTORS:
+        raise BatchError(f"--executor must be one of {', '.join(EXECUTORS)}, got {kind!r}")
+    if address and kind != "dask":
+        raise BatchError("--address needs --executor dask")
+    if workers is not None and workers < 1:
+        raise BatchError(f"--workers must be >= 1, got {workers}")
+    if kind == "serial":
+        yield SerialExecutor(), "serial (this process)"
+        return
+    if kind == "process":
+        n = workers or default_workers()
+        ex = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context())
+        try:
+            yield ex, f"process pool, {n} workers ({ex._mp_context.get_start_method()})"
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise BatchError("--executor dask needs Dask: pip install -e \".[dist]\" (or "
+                         "pip install 'dask[distributed]')") from None
+    cluster = None
+    if address:
+        try:
+            client = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise BatchError(f"--address {address}: cannot reach a Dask scheduler ({exc})"
+                             ) from None
+        desc = f"Dask cluster at {address}"
+    else:
+        n = workers or default_workers()
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+        desc = f"Dask local cluster, {n} workers"
+    try:
+        yield client.get_executor(pure=False), desc
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
