@@ -73,6 +73,8 @@ def run_plan(plan: Plan, out, *, executor_kind: str = "process", workers: int | 
     """Run the missing chunks of ``plan`` into the store at ``out``."""
     t0 = time.perf_counter()
     store = ResultsStore.create(out, manifest_of(plan))
+    for stale in (store.path / "parts").glob(".part-*.tmp"):  # left by a killed writer
+        stale.unlink(missing_ok=True)
     done = store.finished_chunks()
     if retry_failed:
         done -= store.failed_chunks()
