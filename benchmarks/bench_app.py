@@ -118,12 +118,20 @@ def browser_timings(presses: int = 6, shots: Path | None = None) -> dict[str, ob
             _idle(page)
             if shots:
                 _shoot(page, shots / "compare.png")
+                for tab, fname in (("US–Japan trade", "compare_trade"),
+                                   ("Sectors", "compare_sectors"),
+                                   ("Regions", "compare_regions"),
+                                   ("Events", "compare_events"),
+                                   ("Downloads", "compare_downloads")):
+                    _shoot_tab(page, tab, shots / f"{fname}.png")
             page.goto(f"{url}/build", wait_until="domcontentloaded")
             page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
             _idle(page)
-            for label, key, name, card in (
-                    ("Adjustment speed", "ArrowRight", "lambda", ""),
-                    ("all goods except", "ArrowRight", "us_tariff", "")):
+            for label, key, name, card, tab in (
+                    ("Adjustment speed", "ArrowRight", "lambda", "", "Adjustment & horizon"),
+                    ("all goods except", "ArrowRight", "us_tariff", "", "US tariffs")):
+                page.get_by_role("tab", name=tab).first.click()
+                page.wait_for_timeout(300)
                 if name == "us_tariff":
                     page.locator('[data-testid="stCheckbox"]').filter(
                         has_text="Set US all-in tariffs").first.click()
@@ -156,11 +164,26 @@ def browser_timings(presses: int = 6, shots: Path | None = None) -> dict[str, ob
     return out
 
 
-def _shoot(page, path: Path) -> None:
+def _shoot(page, path: Path, width: int = 1500) -> None:
+    """Screenshot of the whole page: the viewport is grown to the content's height (the app
+    scrolls inside its main container, so ``full_page`` alone would cut it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(800)  # let Vega finish drawing
+    h = page.evaluate("""() => {
+        const c = document.querySelector('[data-testid="stMainBlockContainer"]');
+        return c ? c.scrollHeight + 120 : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": width, "height": max(900, min(int(h), 6000))})
+    page.wait_for_timeout(1200)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 1000})
     print(f"screenshot {path}")
+
+
+def _shoot_tab(page, tab: str, path: Path) -> None:
+    page.get_by_role("tab", name=tab).first.click()
+    page.wait_for_timeout(1500)
+    _idle(page)
+    _shoot(page, path)
 
 
 def apptest_timings() -> dict[str, float]:

@@ -43,10 +43,10 @@ def test_default_page_is_compare_with_historical_and_tpp12(app):
 
 
 def test_cards_have_units(app):
-    """Every card names its unit: pp, %, or $ bn."""
+    """Every card names its unit: pp, % or $ bn."""
     for m in app.metric:
-        assert any(u in m.value for u in ("pp", "%", "$ bn")), (m.label, m.value)
-        assert any(u in (m.delta or "") for u in ("pp", "$ bn")), (m.label, m.delta)
+        assert any(u in m.value for u in ("pp", "%", " bn")), (m.label, m.value)
+        assert any(u in (m.delta or "") for u in ("pp", " bn")), (m.label, m.delta)
 
 
 def test_every_tab_draws_a_chart_and_downloads_exist(app):
@@ -101,3 +101,19 @@ def test_trade_tables_are_consistent(paths):
     assert (bil[bil.scenario == "historical"]["change_pct"].abs() < 1e-9).all()
     reg = tables.region_welfare(paths, "historical", 2030)
     assert set(reg["region"]) >= {"USA", "JPN", "CHN", "ROW"}
+
+
+def test_monte_carlo_band_from_a_store(tmp_path, monkeypatch):
+    """With a Monte Carlo store under results/, the time path can carry its 5–95 % band."""
+    batch = pytest.importorskip("sim.batch")
+    plan = batch.mc_plan(["tpp12"], draws=2, seed=3, reference="historical",
+                         reporting="annual", regions=["USA", "JPN"], chunk_size=2)
+    batch.run_plan(plan, tmp_path / "results" / "mc", executor_kind="serial")
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_string("from sim.app.pages.compare import render\nrender()",
+                             default_timeout=180).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cmp_mc").options == ["none", "results/mc"]
+    at.selectbox(key="cmp_mc").set_value("results/mc").run()
+    assert not at.exception
+    assert any("5th–95th percentile of the Monte Carlo draws" in c.value for c in at.caption)

@@ -156,6 +156,8 @@ def test_app_loads_slider_moves_number_changes(server, browser, tmp_path):
     page.goto(f"{server}/build", wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
     wait_idle(page)
+    page.get_by_role("tab", name="Adjustment & horizon").first.click()
+    page.wait_for_timeout(300)
     before = metric_value(page, "")
     t1 = time.monotonic()
     move_slider(page, "Adjustment speed")

@@ -44,13 +44,18 @@ def time_path(df: pd.DataFrame, *, y_title: str, band: pd.DataFrame | None = Non
     return alt.layer(*layers, lines, rule).properties(height=height)
 
 
+def _bar_height(df: pd.DataFrame, rows: str, per_bar: int = 14) -> int:
+    return max(120, int(df[rows].nunique() * max(df["scenario"].nunique(), 1) * per_bar + 30))
+
+
 def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
                     x_title: str = "change against the reference (%)") -> alt.Chart:
     """Bars of US–Japan trade changes by sector, one panel per direction, bars by scenario
     (``scenario, direction, sector, value, change_pct, difference``)."""
     names = list(dict.fromkeys(df["scenario"]))
     return alt.Chart(df).mark_bar().encode(
-        y=alt.Y("sector:N", title=None), yOffset="scenario:N",
+        y=alt.Y("sector:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
+        yOffset="scenario:N",
         x=alt.X(f"{value}:Q", title=x_title),
         color=alt.Color("scenario:N", scale=_scenario_scale(names),
                         legend=alt.Legend(orient="bottom")),
@@ -59,7 +64,7 @@ def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
                  alt.Tooltip("reference_value:Q", format=",.2f", title="reference, USD bn/yr"),
                  alt.Tooltip("change_pct:Q", format="+.3f", title="change %"),
                  alt.Tooltip("difference:Q", format="+,.3f", title="difference, USD bn/yr")],
-    ).properties(width=330, height=alt.Step(9)).facet(
+    ).properties(width=330, height=_bar_height(df, "sector")).facet(
         column=alt.Column("direction:N", title=None))
 
 
@@ -68,14 +73,16 @@ def sector_chart(df: pd.DataFrame) -> alt.Chart:
     region."""
     names = list(dict.fromkeys(df["scenario"]))
     return alt.Chart(df).mark_bar().encode(
-        y=alt.Y("sector:N", title=None), yOffset="scenario:N",
+        y=alt.Y("sector:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
+        yOffset="scenario:N",
         x=alt.X("change_pct:Q", title="gross output, change against the reference (%)"),
         color=alt.Color("scenario:N", scale=_scenario_scale(names),
                         legend=alt.Legend(orient="bottom")),
         tooltip=["scenario:N", "region:N", "sector:N",
                  alt.Tooltip("value:Q", format=",.1f", title="USD bn/yr"),
                  alt.Tooltip("change_pct:Q", format="+.4f", title="change %")],
-    ).properties(width=330, height=alt.Step(9)).facet(column=alt.Column("region:N", title=None))
+    ).properties(width=330, height=_bar_height(df, "sector")).facet(
+        column=alt.Column("region:N", title=None))
 
 
 def ranked_bars(df: pd.DataFrame, *, value: str = "value", label: str = "region",
@@ -84,14 +91,15 @@ def ranked_bars(df: pd.DataFrame, *, value: str = "value", label: str = "region"
     losses."""
     d = df.assign(sign=(df[value] >= 0).map({True: "gain", False: "loss"}))
     return alt.Chart(d).mark_bar().encode(
-        y=alt.Y(f"{label}:N", sort="-x", title=None),
+        y=alt.Y(f"{label}:N", sort="-x", title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=200)),
         x=alt.X(f"{value}:Q", title=x_title),
         color=alt.Color("sign:N", scale=alt.Scale(domain=["gain", "loss"],
                                                   range=["#4f8a3c", "#c0504d"]), legend=None),
         tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format="+.4f", title=x_title)]
         + ([alt.Tooltip("welfare_usd_bn:Q", format="+,.2f", title="USD bn/yr")]
            if "welfare_usd_bn" in d.columns else []),
-    ).properties(height=alt.Step(16))
+    ).properties(height=max(120, 20 * d[label].nunique()))
 
 
 def event_timeline(log: pd.DataFrame, *, max_events: int = 400) -> alt.Chart:

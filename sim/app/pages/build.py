@@ -19,7 +19,7 @@ from sim.app.builder import (
 )
 from sim.app.pages.compare import headline_cards
 from sim.app.runs import spec_json
-from sim.app.state import _run, add_user_scenario, run_settings, user_scenarios
+from sim.app.state import _run, add_user_scenario, baseline, run_settings, user_scenarios
 from sim.policy.groups import GROUPS
 from sim.scenario.loader import ScenarioError
 
@@ -29,9 +29,9 @@ __all__ = ["render", "upload_box"]
 def _controls(b: BuildChoices) -> BuildChoices:
     """The choice widgets, defaulting to base ``b`` (keys carry the base's name)."""
     k = f"bld_{b.base}_"
-    col1, col2, col3 = st.columns(3, gap="large")
+    col1, col2, col4, col3 = st.tabs(["Agreements", "US tariffs", "Retaliation",
+                                      "Adjustment & horizon"])
     with col1:
-        st.markdown("**Agreements**")
         us_in = st.toggle("US in TPP-12", b.us_in_tpp, key=k + "tpp",
                           help="TPP-12 with the US (TPP schedules: US cars over 25 years, light "
                                "trucks over 30, unverified) in place of CPTPP.")
@@ -58,7 +58,6 @@ def _controls(b: BuildChoices) -> BuildChoices:
         by = st.slider("beef: number of annual cuts", 1, 30, 16, key=k + "beef_years",
                        disabled=not beef)
     with col2:
-        st.markdown("**US tariffs on Japan, retaliation**")
         deal = st.toggle("2025 US–Japan deal (15 % all-in floor)", b.deal_2025, key=k + "deal",
                          help="Off: the 24 % reciprocal rate stays and Section 232 autos stay "
                               "at +25 % (as the no_deal_2025 scenario).")
@@ -73,6 +72,7 @@ def _controls(b: BuildChoices) -> BuildChoices:
                        disabled=not ust)
         rm = st.slider("steel and aluminium (%)", 0.0, 60.0, 50.0, 0.5, key=k + "ust_metals",
                        disabled=not ust)
+    with col4:
         modes = ["none", "mirror", "proportional"]
         ret = st.selectbox("Japan's retaliation rule", modes, modes.index(b.retaliation),
                            key=k + "ret",
@@ -85,7 +85,6 @@ def _controls(b: BuildChoices) -> BuildChoices:
         rl = st.slider("retaliation lag (days)", 0, 365, b.retaliation_lag, 10,
                        key=k + "ret_lag", disabled=ret == "none")
     with col3:
-        st.markdown("**Adjustment and horizon**")
         lam = st.slider("Adjustment speed λ (per year)", 0.05, 1.0, b.adjustment_speed, 0.05,
                         key=k + "lambda",
                         help="Share of the gap between perceived and actual delivered costs "
@@ -121,19 +120,21 @@ def upload_box() -> None:
 def render() -> None:
     """Draw the Build page."""
     st.title("Build a scenario")
-    st.caption("Start from a library scenario, change policies with the controls; results update "
-               "after each change (annual reporting by default, for speed). Save the scenario "
-               "to compare it, or download it as a TOML file that `tradesim run` accepts.")
-    top = st.columns([1.2, 1.2, 2])
-    base = top[0].selectbox("Base scenario", library_names(), key="bld_base")
-    name = top[1].text_input("Name of your scenario", f"my_{base}", key="bld_name")
-    b = base_choices(base)
-    with st.sidebar.expander("Run settings (Build)", expanded=False):
-        settings = run_settings("bld", reporting="annual",
-                                reportings=("annual", "quarterly", "monthly"))
-    choices = _controls(b)
+    st.caption("Start from a library scenario and change policies; the results on the right "
+               "update after each change (annual reporting by default, for speed). Save the "
+               "scenario to compare it, or download it as a TOML file that `tradesim run` "
+               "accepts.")
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        top = st.columns(2)
+        base = top[0].selectbox("Base scenario", library_names(), key="bld_base")
+        name = top[1].text_input("Name of your scenario", f"my_{base}", key="bld_name")
+        b = base_choices(base)
+        choices = _controls(b)
+        with st.expander("Run settings: baseline, elasticities, reporting"):
+            settings = run_settings("bld", reporting="annual",
+                                    reportings=("annual", "quarterly", "monthly"))
     what = changes(choices)
-    top[2].markdown("**Changes against " + base + "**: " + "; ".join(what))
     try:
         data = scenario_dict(choices, name)
         header = (f"Built in the tradesim app over '{base}'.\nRun: "
@@ -142,8 +143,21 @@ def render() -> None:
         scn = validate_toml(text, f"{name}.toml")
     except (ValueError, ScenarioError) as exc:
         errs = exc.errors if isinstance(exc, ScenarioError) else [str(exc)]
-        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {e}" for e in errs))
+        right.error("The scenario is not valid:\n\n" + "\n".join(f"- {e}" for e in errs))
         return
+    with right:
+        _results(name, base, scn, text, what, settings)
+    with st.expander("Scenario file (TOML)"):
+        st.code(text, language="toml")
+    upload_box()
+    mine_saved = list(user_scenarios())
+    if mine_saved:
+        st.caption("Your scenarios this session: " + ", ".join(mine_saved))
+
+
+def _results(name: str, base: str, scn, text: str, what: list[str], settings) -> None:
+    """Cards, paths and buttons for the built scenario against its base."""
+    st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
         mine = _run(spec_json(scn), settings)
         ref = _run(spec_json(base), settings)
@@ -153,30 +167,25 @@ def render() -> None:
     year = st.slider("Year for the headline numbers", first, last, min(2030, last),
                      key="bld_year")
     head = tables.headline_table(paths, base, year)
-    st.markdown(f"**{name}** against **{base}**, {year}")
     headline_cards(head, name, base, year, f"{first}–{last}")
-    st.caption(f"{settings.label()}; solved in {mine['seconds']:.2f} s (base "
-               f"{ref['seconds']:.2f} s, cached). No Monte Carlo results: point estimates.")
-    c1, c2 = st.columns(2)
+    st.caption(f"{name} against {base}, {settings.label()}; solved in "
+               f"{mine['seconds']:.2f} s (base {ref['seconds']:.2f} s, cached). Point "
+               "estimates: no Monte Carlo results for a built scenario.")
     w = pd.concat([tables.series(paths, "welfare_pct", r, reference=base).assign(region=r)
                    for r in ("USA", "JPN")])
     w = w[w.scenario == name].assign(scenario=lambda d: d["region"])
-    c1.altair_chart(charts.time_path(w, y_title=f"welfare, {name} vs {base} (pp)", height=260),
+    t1, t2 = st.tabs(["Welfare path", "US–Japan trade by sector"])
+    t1.altair_chart(charts.time_path(w, y_title=f"welfare vs {base} (pp)", height=260),
                     width="stretch")
     bil = tables.bilateral_by_sector(paths, base, year)
-    c2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
-    s1, s2, s3 = st.columns([1, 1, 2])
+    labels = baseline(settings.baseline).sector_labels
+    bil["sector"] = bil["sector"].map(lambda x: labels.get(x, x))
+    t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
+    s1, s2 = st.columns(2)
     if s1.button("Save for Compare", type="primary", key="bld_save"):
         add_user_scenario(name, text, spec_json(scn))
         st.toast(f"{name} saved: pick it on the Compare page.")
     s2.download_button(f"Download {name}.toml", text, file_name=f"{name}.toml",
                        mime="application/toml", key="bld_download", on_click="ignore")
-    s3.caption("Not in the file (run settings): " + settings.label()
-               + ". Command: `" + settings.cli(f"{name}.toml", base) + "`")
-    with st.expander("Scenario file (TOML)"):
-        st.code(text, language="toml")
-    st.divider()
-    upload_box()
-    mine_saved = list(user_scenarios())
-    if mine_saved:
-        st.caption("Your scenarios this session: " + ", ".join(mine_saved))
+    st.caption("Run settings are not part of the file. Command: `"
+               + settings.cli(f"{name}.toml", base) + "`")

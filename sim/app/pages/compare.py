@@ -11,7 +11,15 @@ import streamlit as st
 
 from sim.app import charts, tables
 from sim.app.runs import RunSettings
-from sim.app.state import all_scenarios, csv_bytes, parquet_bytes, run, run_settings, scenario_text
+from sim.app.state import (
+    all_scenarios,
+    baseline,
+    csv_bytes,
+    parquet_bytes,
+    run,
+    run_settings,
+    scenario_text,
+)
 
 __all__ = ["PATH_METRICS", "headline_cards", "render"]
 
@@ -52,7 +60,8 @@ def _fmt(x: float, unit: str, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     if unit in ("USD bn", "USD bn/yr"):
-        return f"{x:+,.2f} {unit.replace('USD bn', '$ bn')}"
+        sign = "-" if x < 0 else "+"
+        return f"{sign}${abs(x):,.{min(digits, 2)}f} bn" + ("/yr" if unit.endswith("/yr") else "")
     if unit == "%":
         return f"{x:+.{digits}f} %"
     return f"{x:+.{digits}f} {unit}"
@@ -62,11 +71,12 @@ def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
                    span: str) -> None:
     """One row of metric cards for ``scenario`` against ``reference``."""
     d = head[head.scenario == scenario].set_index("key")
-    cols = st.columns(len(tables.HEADLINES))
+    per_row = 3
+    cols = [c for _ in range(0, len(tables.HEADLINES), per_row) for c in st.columns(per_row)]
     for col, (key, label, metric, _region, kind) in zip(cols, tables.HEADLINES, strict=True):
         r = d.loc[key]
         value = _fmt(r["difference"], r["difference_unit"], 3)
-        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {r['horizon_label']} {span}"
+        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {r['horizon_label']}, {span}"
         color = "inverse" if metric == "price_index_pct" else "normal"
         if key == "revenue_usa":
             color = "off"
@@ -81,7 +91,8 @@ def _map(values: pd.DataFrame, title: str) -> Any:
     except ImportError:
         return None
     try:
-        return geo.region_map(values, value="value", title=title)
+        return geo.region_map(values, value="value", title=title, unit="pp",
+                              label="welfare vs reference")
     except Exception as exc:
         st.caption(f"Map unavailable: {exc}")
         return None
@@ -99,6 +110,56 @@ def _band(names: list[str], reference: str, settings: RunSettings, metric: str, 
     d = pd.concat(frames)
     return d.groupby(["scenario", "date"], as_index=False).agg(lo=("value", "min"),
                                                                 hi=("value", "max"))
+
+
+def _mc_picker() -> str | None:
+    """A selectbox of the Monte Carlo stores found under ``results/`` (None if none)."""
+    from sim.app.pages.batch import _batch, find_stores
+
+    batch = _batch()
+    if batch is None:
+        return None
+    stores = [p for p in find_stores() if _kind(p) == "mc"]
+    if not stores:
+        st.caption("Monte Carlo bands: no results store found under results/ (make one with "
+                   "`tradesim mc ... --out results/mc`).")
+        return None
+    pick = st.selectbox("Monte Carlo results for bands", ["none", *stores], key="cmp_mc")
+    return None if pick == "none" else pick
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _kind(path: str) -> str:
+    from sim.app.pages.batch import _batch
+
+    try:
+        return str(_batch().ResultsStore(path).kind)
+    except Exception:  # unreadable: not offered
+        return ""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _mc_band(path: str, names: list[str], reference: str, metric: str, region: str,
+             against: bool) -> pd.DataFrame | None:
+    """5–95 % band by scenario and year from a Monte Carlo store, at mid-year dates."""
+    from sim.app.pages.batch import _batch
+
+    try:
+        store = _batch().ResultsStore(path)
+        s = store.summarize(metrics=[metric], by=["scenario", "reference", "region", "year"],
+                            regions=[region], reference=against)
+    except Exception:  # a store without this metric or region: no band
+        return None
+    if against:
+        s = s[s["reference"] == reference]
+    s = s[s["scenario"].isin(names)]
+    if s.empty:
+        return None
+    qs = sorted((c for c in s.columns if str(c).startswith("p") and str(c)[1:2].isdigit()),
+                key=lambda c: float(str(c)[1:].replace("_", ".")))
+    return pd.DataFrame({"scenario": s["scenario"],
+                         "date": pd.to_datetime(s["year"].astype(int).astype(str) + "-07-01"),
+                         "lo": s[qs[0]], "hi": s[qs[-1]]})
 
 
 def render() -> None:
@@ -123,6 +184,7 @@ def render() -> None:
         band_on = st.checkbox("Elasticity sensitivity band", value=False, key="cmp_band",
                               help="Runs every scenario also with θ = 4 and θ = 5 in all "
                                    "sectors and shades the range. Not a confidence interval.")
+        mc_path = _mc_picker()
     with st.spinner("Solving the scenarios…"):
         runs = {n: run(n, settings) for n in chosen}
     paths = {n: r["path"] for n, r in runs.items()}
@@ -138,9 +200,10 @@ def render() -> None:
         headline_cards(head, n, reference, year, span)
     st.caption(f"Run settings: {settings.label()}. Solved in "
                + ", ".join(f"{n} {r['seconds']:.1f} s" for n, r in runs.items())
-               + " (cached after the first run). Uncertainty: no Monte Carlo results are "
-                 "loaded here (see Batch results); the optional band in Run settings is an "
-                 "elasticity sensitivity range.")
+               + " (cached after the first run). Uncertainty: the cards are point estimates; "
+                 "bands on the time paths come from Monte Carlo results when a store is "
+                 "selected in Run settings, else optionally from an elasticity sensitivity "
+                 "range.")
 
     tabs = st.tabs(["Time paths", "US–Japan trade", "Sectors", "Regions", "Events",
                     "Downloads"])
@@ -161,18 +224,35 @@ def render() -> None:
         df = tables.series(paths, metric, region, partner=partner, sector=sector,
                            reference=reference if against else None)
         yunit = ("pp" if unit == "%" else unit) if against else unit
-        y_title = f"{label}, {region} ({yunit}" + (f", vs {reference})" if against else ")")
-        band = (_band(chosen, reference, settings, metric, region, partner, sector, against)
-                if band_on else None)
+        y_title = f"{region}, {yunit}" + (f" vs {reference}" if against else
+                                          " vs solved baseline")
+        st.markdown(f"**{label}**, {region}"
+                    + (f": difference from {reference}" if against else
+                       ": change against the model's solved 2022 baseline"))
+        band, band_label, note = None, "", ("No uncertainty band: no Monte Carlo results are "
+                                            "selected (Run settings).")
+        mc = _mc_band(mc_path, chosen, reference, metric, region, against) if (
+            mc_path and partner == "all") else None
+        if mc is not None and len(mc):
+            band, band_label = mc, "MC 5–95 %"
+            note = (f"Shaded: 5th–95th percentile of the Monte Carlo draws in `{mc_path}` "
+                    "(annual means, drawn at mid-year; differences there are relative "
+                    "changes against the reference).")
+        elif band_on:
+            band = _band(chosen, reference, settings, metric, region, partner, sector, against)
+            band_label = "θ range"
+            note = ("Shaded: range over θ calibrated / 4 / 5 (elasticity sensitivity, not a "
+                    "confidence interval).")
+        elif mc_path:
+            note = f"`{mc_path}` holds no Monte Carlo results for this outcome and scenarios."
         st.altair_chart(charts.time_path(df, y_title=y_title, band=band,
-                                         band_label="θ range"), width="stretch")
-        st.caption("Dates are the starts of the reporting periods. "
-                   + ("Shaded: range over θ calibrated / 4 / 5 (elasticity sensitivity, not a "
-                      "confidence interval)." if band_on else
-                      "No uncertainty band: no Monte Carlo results for these runs."))
+                                         band_label=band_label), width="stretch")
+        st.caption("Dates are the starts of the reporting periods. " + note)
         st.session_state["cmp_table_path"] = df
+    labels = baseline(settings.baseline).sector_labels
     with tabs[1]:
         bil = tables.bilateral_by_sector(paths, reference, year)
+        bil["sector"] = bil["sector"].map(lambda x: labels.get(x, x))
         show = st.radio("Measure", ["change_pct", "difference"], horizontal=True,
                         key="cmp_bil_measure",
                         format_func=lambda k: {"change_pct": "% change",
@@ -185,6 +265,7 @@ def render() -> None:
                    "periods), producer prices, USD billion per year at 2022 values.")
     with tabs[2]:
         sec = tables.sector_output(paths, reference, year)
+        sec["sector"] = sec["sector"].map(lambda x: labels.get(x, x))
         st.altair_chart(charts.sector_chart(sec[sec.scenario != reference]))
         st.caption(f"Gross output by sector, {year}, change against {reference} (%).")
     with tabs[3]:
