@@ -151,6 +151,10 @@ def browser_timings(presses: int = 6, shots: Path | None = None) -> dict[str, ob
                 page.goto(f"{url}/build", wait_until="domcontentloaded")
                 page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
                 _idle(page)
+                for toggle in ("US in TPP-12", "2019 US–Japan Trade Agreement"):
+                    page.locator('[data-testid="stCheckbox"]').filter(
+                        has_text=toggle).first.click()
+                    _idle(page)
                 _shoot(page, shots / "build.png")
                 for name, path in PAGES[2:]:
                     page.goto(f"{url}/{path}", wait_until="domcontentloaded")

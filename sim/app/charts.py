@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["band_chart", "bilateral_chart", "event_timeline", "ranked_bars", "sector_chart",
-           "sweep_chart", "time_path"]
+__all__ = ["ROUTINE_EVENTS", "band_chart", "bilateral_chart", "event_timeline", "ranked_bars",
+           "sector_chart", "sweep_chart", "time_path"]
 
 PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d08a2b", "#4bacc6"]
 
@@ -102,7 +102,11 @@ def ranked_bars(df: pd.DataFrame, *, value: str = "value", label: str = "region"
     ).properties(height=max(120, 20 * d[label].nunique()))
 
 
-def event_timeline(log: pd.DataFrame, *, max_events: int = 400) -> alt.Chart:
+ROUTINE_EVENTS = ("staging cut", "quota year closed")
+
+
+def event_timeline(log: pd.DataFrame, *, max_events: int = 4000, width: int = 820
+                   ) -> alt.Chart:
     """Dated events (``scenario, date, actor, kind, what, source``) as points on a timeline,
     one row per actor, one panel per scenario."""
     d = log.head(max_events).copy()
@@ -115,9 +119,10 @@ def event_timeline(log: pd.DataFrame, *, max_events: int = 400) -> alt.Chart:
         shape=alt.Shape("kind:N", legend=None),
         tooltip=[alt.Tooltip("date:T", format="%Y-%m-%d"), "actor:N", "kind:N", "what:N",
                  "source:N"],
-    ).properties(height=alt.Step(18), width="container").facet(
+    ).properties(height=alt.Step(18), width=width).facet(
         row=alt.Row("scenario:N", title=None, header=alt.Header(labelAngle=0,
-                                                                labelAlign="left")))
+                                                                labelAlign="left"))
+    ).resolve_scale(y="independent")
 
 
 def band_chart(df: pd.DataFrame, *, y_title: str, x: str = "year") -> alt.Chart:

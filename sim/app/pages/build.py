@@ -167,7 +167,7 @@ def _results(name: str, base: str, scn, text: str, what: list[str], settings) ->
     year = st.slider("Year for the headline numbers", first, last, min(2030, last),
                      key="bld_year")
     head = tables.headline_table(paths, base, year)
-    headline_cards(head, name, base, year, f"{first}–{last}")
+    headline_cards(head, name, base, year, f"{first}–{last}", per_row=2)
     st.caption(f"{name} against {base}, {settings.label()}; solved in "
                f"{mine['seconds']:.2f} s (base {ref['seconds']:.2f} s, cached). Point "
                "estimates: no Monte Carlo results for a built scenario.")

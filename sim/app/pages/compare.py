@@ -68,10 +68,9 @@ def _fmt(x: float, unit: str, digits: int = 3) -> str:
 
 
 def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
-                   span: str) -> None:
-    """One row of metric cards for ``scenario`` against ``reference``."""
+                   span: str, per_row: int = 3) -> None:
+    """Metric cards for ``scenario`` against ``reference``, ``per_row`` to a row."""
     d = head[head.scenario == scenario].set_index("key")
-    per_row = 3
     cols = [c for _ in range(0, len(tables.HEADLINES), per_row) for c in st.columns(per_row)]
     for col, (key, label, metric, _region, kind) in zip(cols, tables.HEADLINES, strict=True):
         r = d.loc[key]
@@ -284,7 +283,13 @@ def render() -> None:
                    f"and map show {pick} minus {reference} in percentage points, {year}.")
     with tabs[4]:
         log = tables.event_log({n: runs[n]["log"] for n in chosen})
-        st.altair_chart(charts.event_timeline(log), width="stretch")
+        routine = st.checkbox("Show routine events (annual staging cuts, quota-year closings)",
+                              value=False, key="cmp_routine")
+        shown = log if routine else log[~log["kind"].isin(charts.ROUTINE_EVENTS)]
+        st.altair_chart(charts.event_timeline(shown))
+        st.caption("Each point is a dated event of the scenario's policy timeline (hover for "
+                   "what happened and its source). Safeguards and retaliation rules act on the "
+                   "model's own trade volumes, so their events can differ between scenarios.")
         with st.expander("Event log (table)"):
             st.dataframe(log, hide_index=True, width="stretch")
     with tabs[5]:
