@@ -146,3 +146,28 @@ def test_failed_runs_are_recorded_and_fail_fast_stops(files, tmp_path):
     with pytest.raises(BatchFailed, match="failed"):
         run_plan(plan, tmp_path / "t", executor_kind="serial", fail_fast=True)
     assert ResultsStore(tmp_path / "t").finished_chunks()
+
+
+def test_policy_draws_of_historical_match_run_scenario_of_the_realisation(tmp_path):
+    """A historical draw (IEEPA ruling, Section 122 end drawn; safeguards fired as in the
+    as-written path) equals run_scenario of that realised scenario at the central θ."""
+    from policy_helpers import mini
+
+    from sim.batch.engine import _realized
+    from sim.scenario.loader import load_scenario
+
+    plan = mc_plan(["historical"], 3, 2, baseline=BASELINE, chunk_size=3, theta=False,
+                   reporting="annual", frequency="period")
+    store = run_plan(plan, tmp_path / "s", executor_kind="serial").store
+    res = store.results()
+    runs = store.runs()
+    assert (runs.status == "ok").all() and runs["outcome:section_122_end"].notna().all()
+    for r in plan.runs:
+        scn, _ = _realized(plan, r)
+        exp = run_scenario(load_scenario(scn.raw), mini(), reporting="annual").path
+        exp = exp[(exp.partner.astype(str) == "all") & (exp.sector.astype(str) == "all")]
+        got = res[res.run_id == r.run_id]
+        m = got.merge(exp.astype({"region": str, "metric": str})[
+            ["date", "region", "metric", "value"]], on=["date", "region", "metric"])
+        assert len(m) == len(got) > 0
+        _assert_close(m.metric, m.value_x, m.value_y)

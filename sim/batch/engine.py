@@ -64,7 +64,7 @@ def _baseline(name: str):
     return bl
 
 
-def _realized(plan: Plan, run: RunSpec):
+def _realized(plan: Plan, run: RunSpec, draw_policy: bool = True):
     """The run's scenario (edits and policy draws applied) and the policy outcome."""
     from sim.batch.plan import set_path
     from sim.batch.theta import draw_seed
@@ -80,7 +80,8 @@ def _realized(plan: Plan, run: RunSpec):
             set_path(raw, p, v, f"--param {p}")
     scn = load_scenario(raw)
     outcome: dict = {}
-    if plan.kind == "mc" and plan.options.get("policy", True) and scn.spec.uncertainty:
+    if (draw_policy and plan.kind == "mc" and plan.options.get("policy", True)
+            and scn.spec.uncertainty):
         policy_seed = draw_seed(plan.seed, max(plan.draws, run.draw + 1), run.draw).spawn(2)[1]
         state = policy_seed.generate_state(4)
 
@@ -92,7 +93,14 @@ def _realized(plan: Plan, run: RunSpec):
     return scn, outcome
 
 
-def _path(plan: Plan, run: RunSpec, lam: float | None) -> _Path:
+def _path(plan: Plan, run: RunSpec, lam: float | None, realize: bool = True) -> _Path:
+    """The policy path of a run: its realised scenario on the SimPy timeline (cached)."""
+
+    scn, outcome = _realized(plan, run, realize)
+    return _policy_path(plan, run, scn, lam, outcome)
+
+
+def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict) -> _Path:
     from sim.model import compare, solve
     from sim.policy.dates import month_starts
     from sim.run import _solved_base, build_tariff_model
@@ -101,7 +109,6 @@ def _path(plan: Plan, run: RunSpec, lam: float | None) -> _Path:
     from sim.scenario.models import ScenarioSpec
     from sim.timeline.simulation import Timeline
 
-    scn, outcome = _realized(plan, run)
     spec = scn.spec
     speed = spec.settings.adjustment_speed if lam is None else lam
     key = (plan.baseline, spec.model_dump_json(), speed, run.start, run.end, run.reporting,
