@@ -321,9 +321,14 @@ def changes(c: BuildChoices) -> list[str]:
         out.append(f"US in TPP-12 from {c.tpp_eif}" if c.us_in_tpp else "US not in TPP")
     elif c.us_in_tpp and c.tpp_eif != b.tpp_eif:
         out.append(f"US in TPP-12 from {c.tpp_eif}")
-    if sorted(c.pact_members) != sorted(b.pact_members):
-        gone = sorted(set(b.pact_members) - set(c.pact_members))
-        new = sorted(set(c.pact_members) - set(b.pact_members))
+    base_members = set(b.pact_members)
+    if c.us_in_tpp and not b.us_in_tpp:  # TPP-12 has no UK: compare with its members only
+        from sim.policy.groups import GROUPS
+
+        base_members &= set(GROUPS["TPP12"])
+    if sorted(c.pact_members) != sorted(base_members):
+        gone = sorted(base_members - set(c.pact_members))
+        new = sorted(set(c.pact_members) - base_members)
         if gone:
             out.append(f"not in the Trans-Pacific agreement: {', '.join(gone)}")
         if new:

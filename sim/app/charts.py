@@ -21,11 +21,12 @@ def _scenario_scale(names: list[str]) -> alt.Scale:
 
 
 def time_path(df: pd.DataFrame, *, y_title: str, band: pd.DataFrame | None = None,
-              band_label: str = "", height: int = 320) -> alt.Chart:
+              band_label: str = "", height: int = 320, color_title: str = "scenario"
+              ) -> alt.Chart:
     """Lines of ``value`` over ``date`` by ``scenario``; optional ``band`` (``scenario, date,
     lo, hi``) drawn as a shaded area behind each line."""
     names = list(dict.fromkeys(df["scenario"]))
-    color = alt.Color("scenario:N", scale=_scenario_scale(names), title="scenario",
+    color = alt.Color("scenario:N", scale=_scenario_scale(names), title=color_title,
                       legend=alt.Legend(orient="bottom"))
     base = alt.Chart(df).encode(x=alt.X("date:T", title=None))
     lines = base.mark_line(strokeWidth=2).encode(
@@ -49,10 +50,12 @@ def _bar_height(df: pd.DataFrame, rows: str, per_bar: int = 14) -> int:
 
 
 def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
-                    x_title: str = "change against the reference (%)") -> alt.Chart:
+                    x_title: str = "change against the reference (%)",
+                    scenarios: list[str] | None = None) -> alt.Chart:
     """Bars of US–Japan trade changes by sector, one panel per direction, bars by scenario
-    (``scenario, direction, sector, value, change_pct, difference``)."""
-    names = list(dict.fromkeys(df["scenario"]))
+    (``scenario, direction, sector, value, change_pct, difference``). ``scenarios`` fixes the
+    colour order (the same colours as the time paths)."""
+    names = scenarios or list(dict.fromkeys(df["scenario"]))
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("sector:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
         yOffset="scenario:N",
@@ -68,10 +71,10 @@ def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
         column=alt.Column("direction:N", title=None))
 
 
-def sector_chart(df: pd.DataFrame) -> alt.Chart:
+def sector_chart(df: pd.DataFrame, scenarios: list[str] | None = None) -> alt.Chart:
     """Gross-output change by sector (``scenario, region, sector, change_pct``), one panel per
     region."""
-    names = list(dict.fromkeys(df["scenario"]))
+    names = scenarios or list(dict.fromkeys(df["scenario"]))
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("sector:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
         yOffset="scenario:N",

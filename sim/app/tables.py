@@ -158,9 +158,9 @@ def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
                     wb = _sel(ref_path, "welfare_usd", region)[["date", "value"]]
                     w = wa.merge(wb, on="date", suffixes=("", "_ref"))
                     hz = float((w["value"] - w["value_ref"]).sum() * yrs / 1000)
-                    hunit, hlabel = "USD bn", "cumulative real income"
+                    hunit, hlabel = "USD bn", "cumulative"
                 else:
-                    hz, hunit, hlabel = float(m["diff"].mean()), "pp", "mean over horizon"
+                    hz, hunit, hlabel = float(m["diff"].mean()), "pp", "mean"
             elif kind == "usd":
                 diff, dunit = (v - vr) / 1000, "USD bn/yr"
                 hz, hunit, hlabel = float(m["diff"].sum() * yrs / 1000), "USD bn", "cumulative"

@@ -100,8 +100,8 @@ def render() -> None:
         store = batch.ResultsStore(typed)
     except batch.StoreError as exc:
         st.warning(str(exc))
-        st.markdown("Make one with, for example, `tradesim mc scenarios/tpp12.toml --draws 50 "
-                    "--out results/mc` (see docs/batch.md).")
+        st.markdown("Make one with, for example, `tradesim mc tpp12 --reference historical "
+                    "--draws 50 --out results/mc` (see docs/batch.md).")
         return
     except Exception as exc:  # an unreadable store must not break the page
         st.error(f"{typed}: cannot be read as a results store ({exc})")

@@ -121,7 +121,7 @@ def _mc_picker() -> str | None:
     stores = [p for p in find_stores() if _kind(p) == "mc"]
     if not stores:
         st.caption("Monte Carlo bands: no results store found under results/ (make one with "
-                   "`tradesim mc ... --out results/mc`).")
+                   "`tradesim mc tpp12 --reference historical --out results/mc`).")
         return None
     pick = st.selectbox("Monte Carlo results for bands", ["none", *stores], key="cmp_mc")
     return None if pick == "none" else pick
@@ -259,13 +259,13 @@ def render() -> None:
         xt = ("change against the reference (%)" if show == "change_pct"
               else "difference from the reference (USD bn/yr, 2022 values)")
         st.altair_chart(charts.bilateral_chart(bil[bil.scenario != reference], value=show,
-                                               x_title=xt))
+                                               x_title=xt, scenarios=chosen))
         st.caption(f"US–Japan trade by sector and direction, {year} (mean of the year's "
                    "periods), producer prices, USD billion per year at 2022 values.")
     with tabs[2]:
         sec = tables.sector_output(paths, reference, year)
         sec["sector"] = sec["sector"].map(lambda x: labels.get(x, x))
-        st.altair_chart(charts.sector_chart(sec[sec.scenario != reference]))
+        st.altair_chart(charts.sector_chart(sec[sec.scenario != reference], scenarios=chosen))
         st.caption(f"Gross output by sector, {year}, change against {reference} (%).")
     with tabs[3]:
         reg = tables.region_welfare(paths, reference, year)
