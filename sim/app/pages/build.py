@@ -17,7 +17,7 @@ from sim.app.builder import (
     to_toml,
     validate_toml,
 )
-from sim.app.pages.compare import headline_cards
+from sim.app.pages.compare import KEEP, headline_cards
 from sim.app.runs import spec_json
 from sim.app.state import _run, add_user_scenario, baseline, run_settings, user_scenarios
 from sim.policy.groups import GROUPS
@@ -185,7 +185,10 @@ def _results(name: str, base: str, scn, text: str, what: list[str], settings) ->
     s1, s2 = st.columns(2)
     if s1.button("Save for Compare", type="primary", key="bld_save"):
         add_user_scenario(name, text, spec_json(scn))
-        st.toast(f"{name} saved: pick it on the Compare page.")
+        pick = st.session_state.setdefault(KEEP, {"scenarios": [base]})["scenarios"]
+        others = [n for n in pick if n not in (base, name)]
+        pick[:] = [base, *others[-2:], name]
+        st.toast(f"{name} saved and added to the Compare page.")
     s2.download_button(f"Download {name}.toml", text, file_name=f"{name}.toml",
                        mime="application/toml", key="bld_download", on_click="ignore")
     st.caption("Run settings are not part of the file. Command: `"

@@ -24,6 +24,7 @@ from sim.app.state import (
 __all__ = ["PATH_METRICS", "headline_cards", "render"]
 
 DEFAULT = ["historical", "tpp12"]
+KEEP = "tradesim_compare_pick"  # survives page changes (widget state does not)
 
 #: metric choices for the time paths: key -> (metric, label, unit against solved baseline,
 #: partner, sector); sector None = sum over sectors
@@ -169,9 +170,14 @@ def render() -> None:
                "reference scenario you pick; levels are at the baseline's 2022 values.")
     options = all_scenarios()
     c1, c2, c3 = st.columns([3, 1.3, 1.7])
-    chosen = c1.multiselect("Scenarios (2 to 4)", options,
-                            default=[n for n in DEFAULT if n in options], max_selections=4,
-                            key="cmp_scenarios")
+    keep = st.session_state.setdefault(KEEP, {"scenarios": list(DEFAULT)})
+    if "cmp_scenarios" not in st.session_state:  # back from another page: restore the pick
+        st.session_state["cmp_scenarios"] = [n for n in keep["scenarios"] if n in options][:4]
+    chosen = c1.multiselect("Scenarios (2 to 4)", options, max_selections=4,
+                            key="cmp_scenarios",
+                            help="Library scenarios and your own (build or upload them on "
+                                 "the Build page).")
+    keep["scenarios"] = list(chosen)
     if len(chosen) < 2:
         st.info("Pick at least two scenarios to compare.")
         return
