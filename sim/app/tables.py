@@ -48,15 +48,6 @@ def _sel(path: pd.DataFrame, metric: str, region: str | None = None, partner: st
     return out.astype({c: str for c in ("scenario", "region", "partner", "sector", "unit")})
 
 
-def _slim(path: pd.DataFrame, metrics: set[str]) -> pd.DataFrame:
-    """Rows of ``metrics`` only (region totals and, for imports, the US–Japan pair)."""
-    m = path["metric"].isin(list(metrics))
-    if "imports" in metrics:
-        pair = path["region"].isin(["USA", "JPN"]) & path["partner"].isin(["USA", "JPN"])
-        m &= (path["metric"] != "imports") | pair
-    return path.loc[m]
-
-
 def period_years(dates: pd.Series | pd.DatetimeIndex) -> float:
     """Length of one reporting period in years (from the spacing of period starts)."""
     d = pd.Series(pd.to_datetime(pd.Series(dates).unique())).sort_values()
@@ -109,17 +100,21 @@ def cumulative(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out
 
 
-def _trade(path: pd.DataFrame) -> pd.DataFrame:
-    us_imp = _sel(path, "imports", "USA", "JPN", None)
-    jp_imp = _sel(path, "imports", "JPN", "USA", None)
-    both = pd.concat([us_imp, jp_imp])
-    return both.groupby("date", as_index=False)["value"].sum()
-
-
-def _headline_series(path: pd.DataFrame, metric: str, region: str, kind: str) -> pd.DataFrame:
-    if kind == "trade":
-        return _trade(path)
-    return _sel(path, metric, region)[["date", "value"]]
+def _headline_wide(path: pd.DataFrame) -> pd.DataFrame:
+    """The series behind the headline cards, one column each (``metric|region`` and
+    ``trade``), indexed by date."""
+    need = sorted({h[2] for h in HEADLINES if h[4] != "trade"} | {"welfare_usd"})
+    regions = sorted({h[3] for h in HEADLINES if h[4] != "trade"})
+    tot = path[path["metric"].isin(need) & path["region"].isin(regions)
+               & (path["partner"] == "all") & (path["sector"] == "all")]
+    w = tot.pivot_table(index="date", columns=["metric", "region"], values="value",
+                        observed=True, aggfunc="first")
+    w.columns = [f"{m}|{r}" for m, r in w.columns]
+    imp = path[(path["metric"] == "imports")
+               & (((path["region"] == "USA") & (path["partner"] == "JPN"))
+                  | ((path["region"] == "JPN") & (path["partner"] == "USA")))]
+    w["trade"] = imp.groupby("date", observed=True)["value"].sum()
+    return w.sort_index()
 
 
 def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
@@ -138,36 +133,34 @@ def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
       difference in USD billion.
     """
     rows = []
-    need = {h[2] for h in HEADLINES} | {"welfare_usd"}
-    slim = {n: _slim(p, need) for n, p in paths.items()}
-    ref_path = slim[reference]
-    for name, path in slim.items():
+    wide = {n: _headline_wide(p) for n, p in paths.items()}
+    ref_w = wide[reference]
+    for name, w_a in wide.items():
+        dates = w_a.index.intersection(ref_w.index)
+        a, b = w_a.loc[dates], ref_w.loc[dates]
+        in_year = np.asarray(dates.year == year)
+        yrs = period_years(pd.Series(dates)) if len(dates) else 1.0
         for key, label, metric, region, kind in HEADLINES:
-            a = _headline_series(path, metric, region, kind)
-            b = _headline_series(ref_path, metric, region, kind)
-            m = a.merge(b, on="date", suffixes=("", "_ref"))
-            m["diff"] = m["value"] - m["value_ref"]
-            yr = m[pd.to_datetime(m["date"]).dt.year == year]
-            v, vr = (float(yr["value"].mean()), float(yr["value_ref"].mean())) if len(yr) else (
-                np.nan, np.nan)
-            yrs = period_years(m["date"]) if len(m) else 1.0
+            col = "trade" if kind == "trade" else f"{metric}|{region}"
+            va, vb = a[col].to_numpy(), b[col].to_numpy()
+            diffs = va - vb
+            v, vr = ((float(va[in_year].mean()), float(vb[in_year].mean())) if in_year.any()
+                     else (np.nan, np.nan))
             if kind == "pp":
                 diff, dunit = v - vr, "pp"
                 if metric == "welfare_pct":
-                    wa = _sel(path, "welfare_usd", region)[["date", "value"]]
-                    wb = _sel(ref_path, "welfare_usd", region)[["date", "value"]]
-                    w = wa.merge(wb, on="date", suffixes=("", "_ref"))
-                    hz = float((w["value"] - w["value_ref"]).sum() * yrs / 1000)
+                    wcol = f"welfare_usd|{region}"
+                    hz = float((a[wcol].to_numpy() - b[wcol].to_numpy()).sum() * yrs / 1000)
                     hunit, hlabel = "USD bn", "cumulative"
                 else:
-                    hz, hunit, hlabel = float(m["diff"].mean()), "pp", "mean"
+                    hz, hunit, hlabel = float(diffs.mean()), "pp", "mean"
             elif kind == "usd":
                 diff, dunit = (v - vr) / 1000, "USD bn/yr"
-                hz, hunit, hlabel = float(m["diff"].sum() * yrs / 1000), "USD bn", "cumulative"
+                hz, hunit, hlabel = float(diffs.sum() * yrs / 1000), "USD bn", "cumulative"
             else:
                 diff = 100 * (v / vr - 1) if vr else np.nan
                 dunit = "%"
-                hz, hunit, hlabel = float(m["diff"].sum() * yrs / 1000), "USD bn", "cumulative"
+                hz, hunit, hlabel = float(diffs.sum() * yrs / 1000), "USD bn", "cumulative"
             unit = "% vs solved baseline" if kind == "pp" else "USD bn/yr"
             scale = 1.0 if kind == "pp" else 1 / 1000
             rows.append({"scenario": name, "key": key, "indicator": label, "year": year,
