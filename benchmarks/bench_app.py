@@ -23,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -42,14 +43,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """``streamlit run app.py`` on a free port; returns the process and its URL when healthy."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     t0 = time.monotonic()
     while time.monotonic() - t0 < 60:
@@ -100,11 +102,24 @@ def _press(page, label: str, key: str) -> None:
     page.keyboard.press(key)
 
 
-def browser_timings(presses: int = 6, shots: Path | None = None) -> dict[str, object]:
+def make_store(folder: Path, draws: int) -> Path:
+    """A small Monte Carlo store (TPP-12 vs historical, annual) for the screenshots."""
+    from sim.batch import mc_plan, run_plan
+
+    out = folder / "mc_tpp12"
+    plan = mc_plan(["tpp12"], draws=draws, seed=2026, reference="historical",
+                   reporting="annual", regions=None, chunk_size=max(1, draws // 2))
+    run_plan(plan, out, executor_kind="serial")
+    print(f"Monte Carlo store {out} ({draws} draws)")
+    return out
+
+
+def browser_timings(presses: int = 6, shots: Path | None = None,
+                    store: Path | None = None) -> dict[str, object]:
     """Cold start and slider timings in chromium; optional screenshots of every page."""
     from playwright.sync_api import sync_playwright
 
-    proc, url = start_server()
+    proc, url = start_server({"TRADESIM_RESULTS": str(store)} if store else None)
     out: dict[str, object] = {}
     try:
         with sync_playwright() as p:
@@ -116,6 +131,13 @@ def browser_timings(presses: int = 6, shots: Path | None = None) -> dict[str, ob
             _wait_change(page, "US welfare", None)
             out["cold_start_s"] = time.monotonic() - t0
             _idle(page)
+            if shots and store:
+                page.get_by_text("Run settings").first.click()
+                page.wait_for_timeout(500)
+                page.locator('[data-testid="stSelectbox"]').filter(
+                    has_text="Monte Carlo results for bands").first.click()
+                page.get_by_role("option", name=str(store)).first.click()
+                _idle(page)
             if shots:
                 _shoot(page, shots / "compare.png")
                 for tab, fname in (("US–Japan trade", "compare_trade"),
@@ -218,9 +240,13 @@ def main() -> None:
                     help="folder for one PNG per page (e.g. docs/screenshots)")
     ap.add_argument("--presses", type=int, default=6)
     ap.add_argument("--no-apptest", action="store_true")
+    ap.add_argument("--draws", type=int, default=20,
+                    help="Monte Carlo draws of the demo store used for the screenshots")
     a = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores; timings are noisy on a shared machine")
-    res = browser_timings(a.presses, a.screenshots)
+    with tempfile.TemporaryDirectory(prefix="tradesim-bench-") as tmp:
+        store = make_store(Path(tmp), a.draws) if a.screenshots else None
+        res = browser_timings(a.presses, a.screenshots, store)
     if not a.no_apptest:
         res.update(apptest_timings())
     for k, v in res.items():

@@ -138,9 +138,10 @@ def band_chart(df: pd.DataFrame, *, y_title: str, x: str = "year") -> alt.Chart:
     xenc = alt.X(xt, title=None if x in ("date", "year") else x,
                  axis=alt.Axis(format="d") if x == "year" else alt.Undefined)
     base = alt.Chart(df).encode(x=xenc, color=color)
-    area = base.mark_area(opacity=0.2).encode(y=alt.Y("lo:Q", title=y_title), y2="hi:Q")
+    area = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("lo:Q", title=y_title, scale=alt.Scale(zero=False)), y2="hi:Q")
     line = base.mark_line(strokeWidth=2).encode(
-        y=alt.Y("mid:Q", title=y_title),
+        y=alt.Y("mid:Q", title=y_title, scale=alt.Scale(zero=False)),
         tooltip=["scenario:N", alt.Tooltip(xt), alt.Tooltip("lo:Q", format=",.4f"),
                  alt.Tooltip("mid:Q", format=",.4f"), alt.Tooltip("hi:Q", format=",.4f")])
     return alt.layer(area, line).properties(height=320)

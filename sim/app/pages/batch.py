@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,19 @@ def _batch() -> Any:
 
 def find_stores(roots: tuple[str, ...] = ("results", "runs", "."), limit: int = 30
                 ) -> list[str]:
-    """Folders under ``roots`` (one level) that open as results stores."""
+    """Folders under ``$TRADESIM_RESULTS`` and ``roots`` (one level) that open as results
+    stores (``$TRADESIM_RESULTS`` itself may be a store)."""
     batch = _batch()
     if batch is None:
         return []
     out: list[str] = []
+    env = os.environ.get("TRADESIM_RESULTS")
+    if env:
+        try:
+            batch.ResultsStore(env)
+            out.append(env)
+        except Exception:  # a folder of stores, not a store
+            roots = (env, *roots)
     for root in roots:
         r = Path(root)
         if not r.is_dir():
@@ -135,9 +144,13 @@ def _show(store: Any, path: str) -> None:
         "against the solved baseline"]
     mode = c.radio("Show", modes, key="batch_mode", horizontal=True)
     diff = mode.startswith("against the reference")
-    unit = METRIC_LABELS.get(metric, metric)
-    if diff and metric.endswith("_pct"):
-        unit = unit.replace(", %", ", change against the reference (%)")
+    label, _, munit = METRIC_LABELS.get(metric, f"{metric}, ").rpartition(", ")
+    ref_name = ", ".join(refs)
+    yunit = f"{munit} vs {ref_name}" if diff else (
+        f"{munit} vs solved baseline" if munit == "%" else munit)
+    st.markdown(f"**{label}**, {region}: " + (f"against {ref_name}" if diff else
+                                               "against the model's solved 2022 baseline"))
+    unit = yunit
     table: pd.DataFrame
     if store.kind == "sweep":
         params = [col[6:] for col in runs.columns if col.startswith("param:")]
@@ -145,7 +158,7 @@ def _show(store: Any, path: str) -> None:
         raw = store.sweep_response(metric, region=region, param=param, reference=diff)
         raw["label"] = raw["scenario"] + (" vs " + raw["reference"] if diff else "")
         table = sweep_table(raw, param)
-        st.altair_chart(charts.sweep_chart(table, param=param, y_title=f"{unit}, {region}"),
+        st.altair_chart(charts.sweep_chart(table, param=param, y_title=f"{region}, {unit}"),
                         width="stretch")
         st.caption(f"Each point: the run's mean over its reporting dates, {region}. With "
                    "several swept parameters the line is the mean and the band the range over "
@@ -157,7 +170,7 @@ def _show(store: Any, path: str) -> None:
                                regions=[region], reference=diff)
         table = bands_from_summary(summ)
         table["scenario"] = table["scenario"] + (" vs " + table["reference"] if diff else "")
-        st.altair_chart(charts.band_chart(table, y_title=f"{unit}, {region}"), width="stretch")
+        st.altair_chart(charts.band_chart(table, y_title=f"{region}, {unit}"), width="stretch")
         n = int(table["runs"].max()) if len(table) else 0
         st.caption(f"Line: median over {n} draws; band: 5th to 95th percentile of the draws' "
                    "annual means. Draws vary the trade elasticities θ (sector standard errors, "
