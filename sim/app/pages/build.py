@@ -19,7 +19,15 @@ from sim.app.builder import (
 )
 from sim.app.pages.compare import KEEP, headline_cards
 from sim.app.runs import spec_json
-from sim.app.state import _run, add_user_scenario, baseline, run_settings, user_scenarios
+from sim.app.state import (
+    _run,
+    add_user_scenario,
+    baseline,
+    csv_bytes,
+    parquet_bytes,
+    run_settings,
+    user_scenarios,
+)
 from sim.policy.groups import GROUPS
 from sim.scenario.loader import ScenarioError
 
@@ -182,7 +190,13 @@ def _results(name: str, base: str, scn, text: str, what: list[str], settings) ->
     labels = baseline(settings.baseline).sector_labels
     bil["sector"] = bil["sector"].map(lambda x: labels.get(x, x))
     t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
-    s1, s2 = st.columns(2)
+    s1, s2, s3, s4 = st.columns([1.2, 1.5, 1, 1])
+    s3.download_button("cards (CSV)", csv_bytes(head), file_name=f"{name}_headline.csv",
+                       mime="text/csv", key="bld_dl_csv", on_click="ignore")
+    path = mine["path"]
+    s4.download_button("results (Parquet)", lambda: parquet_bytes(path),
+                       file_name=f"{name}.parquet", mime="application/octet-stream",
+                       key="bld_dl_parquet", on_click="ignore")
     if s1.button("Save for Compare", type="primary", key="bld_save"):
         add_user_scenario(name, text, spec_json(scn))
         pick = st.session_state.setdefault(KEEP, {"scenarios": [base]})["scenarios"]
