@@ -41,6 +41,24 @@ PATH_METRICS: dict[str, tuple[str, str, str, str, str | None]] = {
                              "USD million/yr", "partner", None),
     "exports_new": ("exports_new", "Exports to all regions", "USD million/yr", "all", "all"),
 }
+READING = """
+* **Welfare** is the change in a country's *real income* (what its income, including tariff
+  revenue, can buy at the new prices), computed exactly from the model's equilibrium. The cards
+  show the scenario **minus the reference** in **percentage points (pp)** of income: +0.01 pp
+  for the US is about ${usd_bn:,.1f} bn a year (US income in the baseline: ${us_tn:,.1f} tn).
+* **Cumulative** figures add the yearly differences over the whole horizon, at 2022 values (the
+  model holds the economy at its 2022 size; it has no growth).
+* **US–Japan trade** counts US imports from Japan plus US exports to Japan, goods and services,
+  at producer prices (tariffs excluded).
+* **Consumer prices** is the final-demand price index, relative to world value added (the
+  model's unit of account), so it measures relative price changes, not inflation.
+* The model changes **tariffs only** (agreements, safeguards, US measures, retaliation):
+  non-tariff barriers, services liberalisation, investment and productivity effects that
+  published TPP studies include are not in it, so our effects are smaller (see Validation).
+* Trade adjusts gradually (λ = 0.3 per year by default): a tariff cut raises trade over several
+  years, which is why the paths bend. Method & sources has the equations and the data.
+"""
+
 CARD_HELP = {
     "welfare_pct": "Exact change in real income (income incl. tariff revenue over the "
                    "final-demand price index) against the model's solved 2022 baseline; "
@@ -203,6 +221,15 @@ def render() -> None:
         title = runs[n]["title"] or n
         st.markdown(f"**{n}**: {title} — against **{reference}**, {year}")
         headline_cards(head, n, reference, year, span)
+    with st.expander("How to read these numbers"):
+        ref_p = paths[reference]
+        inc = ref_p[(ref_p["metric"] == "income_base") & (ref_p["region"] == "USA")]["value"]
+        us = float(inc.iloc[0]) if len(inc) else float("nan")  # USD million
+        st.markdown(READING.format(usd_bn=us * 1e-4 / 1000, us_tn=us / 1e6))
+        show = head[head.scenario != reference][
+            ["scenario", "indicator", "year", "difference", "difference_unit", "horizon",
+             "horizon_unit", "horizon_label", "value", "reference_value", "unit"]]
+        st.dataframe(show, hide_index=True, width="stretch")
     st.caption(f"Run settings: {settings.label()}. Solved in "
                + ", ".join(f"{n} {r['seconds']:.1f} s" for n, r in runs.items())
                + " (cached after the first run). Uncertainty: the cards are point estimates; "
