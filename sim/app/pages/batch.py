@@ -67,6 +67,17 @@ def find_stores(roots: tuple[str, ...] = ("results", "runs", "."), limit: int = 
     return out
 
 
+def cached_stores() -> list[str]:
+    """:func:`find_stores`, looked up again at most every 10 s (per folder and
+    ``$TRADESIM_RESULTS``)."""
+    return _stores_in(os.getcwd(), os.environ.get("TRADESIM_RESULTS", ""))
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def _stores_in(cwd: str, env: str) -> list[str]:
+    return find_stores()
+
+
 def bands_from_summary(df: pd.DataFrame) -> pd.DataFrame:
     """``ResultsStore.summarize`` output (``p5, p50, p95`` or other quantile columns) with
     ``lo``, ``mid``, ``hi`` added (lowest, middle and highest quantile)."""
@@ -98,7 +109,7 @@ def render() -> None:
                 "there are no Monte Carlo or sweep results to show. Compare scenarios on the "
                 "Compare page; its optional band is an elasticity sensitivity range.")
         return
-    found = find_stores()
+    found = cached_stores()
     c1, c2 = st.columns([3, 2])
     default = found[0] if found else "results/mc"
     typed = c1.text_input("Results store (folder)", default, key="batch_path",

@@ -132,12 +132,12 @@ def _band(names: list[str], reference: str, settings: RunSettings, metric: str, 
 
 def _mc_picker() -> str | None:
     """A selectbox of the Monte Carlo stores found under ``results/`` (None if none)."""
-    from sim.app.pages.batch import _batch, find_stores
+    from sim.app.pages.batch import _batch, cached_stores
 
     batch = _batch()
     if batch is None:
         return None
-    stores = [p for p in find_stores() if _kind(p) == "mc"]
+    stores = [p for p in cached_stores() if _kind(p) == "mc"]
     if not stores:
         st.caption("Monte Carlo bands: no results store found under results/ (make one with "
                    "`tradesim mc tpp12 --reference historical --out results/mc`).")
