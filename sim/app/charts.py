@@ -90,15 +90,15 @@ def sector_chart(df: pd.DataFrame, scenarios: list[str] | None = None) -> alt.Ch
 
 def ranked_bars(df: pd.DataFrame, *, value: str = "value", label: str = "region",
                 x_title: str = "welfare, difference from the reference (pp)") -> alt.Chart:
-    """Horizontal bars ranked by ``value`` (largest gain on top), green for gains, red for
-    losses."""
+    """Horizontal bars ranked by ``value`` (largest gain on top), blue for gains, red for
+    losses (the map's diverging colours)."""
     d = df.assign(sign=(df[value] >= 0).map({True: "gain", False: "loss"}))
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y(f"{label}:N", sort="-x", title=None,
                 axis=alt.Axis(labelOverlap=False, labelLimit=200)),
         x=alt.X(f"{value}:Q", title=x_title),
         color=alt.Color("sign:N", scale=alt.Scale(domain=["gain", "loss"],
-                                                  range=["#4f8a3c", "#c0504d"]), legend=None),
+                                                  range=["#2166ac", "#b2182b"]), legend=None),
         tooltip=[f"{label}:N", alt.Tooltip(f"{value}:Q", format="+.4f", title=x_title)]
         + ([alt.Tooltip("welfare_usd_bn:Q", format="+,.2f", title="USD bn/yr")]
            if "welfare_usd_bn" in d.columns else []),
