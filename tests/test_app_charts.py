@@ -74,3 +74,13 @@ def test_core_layers_import_no_streamlit():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_streamlit_config_keeps_the_app_private():
+    """Usage statistics are off in the project's Streamlit configuration."""
+    import tomllib
+    from pathlib import Path
+
+    cfg = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml")
+                        .read_text())
+    assert cfg["browser"]["gatherUsageStats"] is False

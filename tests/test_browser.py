@@ -172,3 +172,16 @@ def test_app_loads_slider_moves_number_changes(server, browser, tmp_path):
     print(f"\nbrowser: Compare first card after {load_s:.1f} s; Build slider -> new number "
           f"after {slider_s:.2f} s")
     page.close()
+
+
+@pytest.mark.parametrize("path,title", [("batch", "Batch results"),
+                                        ("method", "Method & sources"),
+                                        ("validation", "Validation")])
+def test_every_page_renders_without_exception(server, browser, path, title):
+    """Each page opens in the browser with its title and no exception."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.get_by_role("heading", name=title).first.wait_for(timeout=120_000)
+    wait_idle(page, timeout=120)
+    assert_no_exception(page)
+    page.close()
