@@ -18,7 +18,7 @@ from sim.app.builder import (
     validate_toml,
 )
 from sim.app.pages.compare import KEEP, headline_cards
-from sim.app.runs import spec_json
+from sim.app.runs import RunSettings, spec_json
 from sim.app.state import (
     _run,
     add_user_scenario,
@@ -29,7 +29,7 @@ from sim.app.state import (
     user_scenarios,
 )
 from sim.policy.groups import GROUPS
-from sim.scenario.loader import ScenarioError
+from sim.scenario.loader import Scenario, ScenarioError
 
 __all__ = ["render", "upload_box"]
 
@@ -163,7 +163,8 @@ def render() -> None:
         st.caption("Your scenarios this session: " + ", ".join(mine_saved))
 
 
-def _results(name: str, base: str, scn, text: str, what: list[str], settings) -> None:
+def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
+             settings: RunSettings) -> None:
     """Cards, paths and buttons for the built scenario against its base."""
     st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
