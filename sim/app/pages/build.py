@@ -191,20 +191,23 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     labels = baseline(settings.baseline).sector_labels
     bil["sector"] = bil["sector"].map(lambda x: labels.get(x, x))
     t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
-    s1, s2, s3, s4 = st.columns([1.2, 1.5, 1, 1])
-    s3.download_button("cards (CSV)", csv_bytes(head), file_name=f"{name}_headline.csv",
-                       mime="text/csv", key="bld_dl_csv", on_click="ignore")
+    s1, s2, s3, s4 = st.columns([1.4, 1, 1, 1])
+    s3.download_button("cards CSV", csv_bytes(head), file_name=f"{name}_headline.csv",
+                       mime="text/csv", key="bld_dl_csv", on_click="ignore",
+                       icon=":material/download:", help="The headline numbers as CSV.")
     path = mine["path"]
-    s4.download_button("results (Parquet)", lambda: parquet_bytes(path),
+    s4.download_button("Parquet", lambda: parquet_bytes(path),
                        file_name=f"{name}.parquet", mime="application/octet-stream",
-                       key="bld_dl_parquet", on_click="ignore")
+                       key="bld_dl_parquet", on_click="ignore", icon=":material/download:",
+                       help="The full results of the built scenario (tidy table).")
     if s1.button("Save for Compare", type="primary", key="bld_save"):
         add_user_scenario(name, text, spec_json(scn))
         pick = st.session_state.setdefault(KEEP, {"scenarios": [base]})["scenarios"]
         others = [n for n in pick if n not in (base, name)]
         pick[:] = [base, *others[-2:], name]
         st.toast(f"{name} saved and added to the Compare page.")
-    s2.download_button(f"Download {name}.toml", text, file_name=f"{name}.toml",
-                       mime="application/toml", key="bld_download", on_click="ignore")
+    s2.download_button("TOML", text, file_name=f"{name}.toml", mime="application/toml",
+                       key="bld_download", on_click="ignore", icon=":material/download:",
+                       help=f"{name}.toml: the scenario file (tradesim run accepts it).")
     st.caption("Run settings are not part of the file. Command: `"
                + settings.cli(f"{name}.toml", base) + "`")
