@@ -54,6 +54,7 @@ def test_every_tab_draws_a_chart_and_downloads_exist(app):
     assert len(app.get("vega_lite_chart")) >= 6
     names = [b.proto.label for b in app.get("download_button")]
     assert "results.parquet" in names and "historical.toml" in names and "tpp12.toml" in names
+    assert "differences vs historical (Parquet)" in names
     assert sum(1 for n in names if n not in ("results.parquet",) and not n.endswith(".toml")) >= 6
 
 

@@ -356,8 +356,24 @@ def _downloads(runs: dict[str, dict], head: pd.DataFrame, paths: dict[str, pd.Da
     def full() -> bytes:
         return parquet_bytes(pd.concat([runs[n]["path"] for n in names], ignore_index=True))
 
-    st.download_button("results.parquet", full, file_name="results.parquet",
+    def versus() -> bytes:
+        from types import SimpleNamespace
+
+        from sim.run import against_reference
+
+        ref = SimpleNamespace(name=reference, path=runs[reference]["path"])
+        return parquet_bytes(pd.concat(
+            [against_reference(SimpleNamespace(path=runs[n]["path"], reference=ref), ref)
+             for n in names if n != reference], ignore_index=True))
+
+    p1, p2 = st.columns(2)
+    p1.download_button("results.parquet", full, file_name="results.parquet",
                        mime="application/octet-stream", key="dl_parquet", on_click="ignore")
+    p2.download_button(f"differences vs {reference} (Parquet)", versus,
+                       file_name=f"results_vs_{reference}.parquet",
+                       mime="application/octet-stream", key="dl_parquet_vs", on_click="ignore",
+                       help="As `tradesim run --reference` writes them: percent metrics as "
+                            "relative changes, levels as differences.")
     st.markdown("**Scenario files (TOML)**, as `tradesim run` reads them: "
                 f"`{settings.cli('FILE.toml', reference)}`")
     cols = st.columns(4)
