@@ -47,6 +47,7 @@ def test_mc_then_summarize_and_export(tmp_path):
      "START:STOP:STEP"),
     (["mc", "{a}", "--out", "{o}", "--draws", "0"], "--draws must be >= 1"),
     (["mc", "{a}", "--out", "{o}", "--executor", "threads"], "--executor must be one of"),
+    (["mc", "{a}", "--out", "{o}", "--metric", "happiness"], "--metric happiness: unknown"),
     (["results", "summarize", "{t}"], "not a results store"),
 ])
 def test_bad_input_exits_2_without_traceback(tmp_path, args, message):

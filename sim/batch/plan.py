@@ -335,6 +335,7 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
                  "regions": list(regions) if regions else None, "theta": theta,
                  "policy": policy}
     _check_frequency(frequency)
+    _check_metrics(metrics)
     for k in range(draws):
         for ld in mains:
             opts = _options(ld.scn.spec, reporting, None, None, closure)
@@ -354,6 +355,15 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
                 {}, ref.scn.name if ref else None)
 
 
+def _check_metrics(metrics: list[str] | None) -> None:
+    from sim.model.metrics import REGION_METRICS
+
+    known = [*REGION_METRICS, "welfare_usd", "tariff_avg"]
+    bad = [m for m in metrics or [] if m not in known]
+    if bad:
+        raise BatchError(f"--metric {', '.join(bad)}: unknown (known: {', '.join(known)})")
+
+
 def _check_frequency(frequency: str) -> None:
     if frequency not in ("period", "annual"):
         raise BatchError(f"--frequency must be 'period' or 'annual', got {frequency!r}")
@@ -370,6 +380,7 @@ def sweep_plan(scenario: str | Path, params: list[str], *, reference: str | None
     if not params:
         raise BatchError("give at least one --param PATH=START:STOP:STEP or PATH=v1,v2")
     _check_frequency(frequency)
+    _check_metrics(metrics)
     main = _load(scenario)
     ref = _load(reference) if reference else None
     parsed = [parse_param(p) for p in params]
