@@ -114,7 +114,10 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
     key = (plan.baseline, spec.model_dump_json(), speed, run.start, run.end, run.reporting,
            run.closure)
     hit = _PATHS.get(key)
+    if hit is None:
+        hit = _disk_load(plan, key)
     if hit is not None:
+        _PATHS[key] = hit
         _PATHS.move_to_end(key)
         return _Path(hit.grid, hit.tariffs, hit.gaps, outcome)
     bl = _baseline(plan.baseline)
@@ -133,9 +136,71 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
     path = _Path((*(p.start for p in res.periods), res.periods[-1].end),
                  [p.tariffs for p in res.periods], [p.log_gap for p in res.periods], {})
     _PATHS[key] = path
+    _disk_save(plan, key, path)
     while len(_PATHS) > _MAX_PATHS:
         _PATHS.popitem(last=False)
     return _Path(path.grid, path.tariffs, path.gaps, outcome)
+
+
+def _disk_file(plan: Plan, key: tuple):
+    """Shared path cache (``DIR/cache``) when the runner gave one and this worker sees it."""
+    import hashlib
+    from pathlib import Path
+
+    folder = plan.options.get("cache_dir")
+    if not folder or not Path(folder).is_dir():
+        return None
+    return Path(folder) / (hashlib.sha256(repr(key).encode()).hexdigest()[:24] + ".npz")
+
+
+def _disk_load(plan: Plan, key: tuple) -> _Path | None:
+    f = _disk_file(plan, key)
+    if f is None or not f.is_file():
+        return None
+    try:
+        with np.load(f, allow_pickle=False) as z:
+            grid = tuple(date.fromordinal(int(d)) for d in z["grid"])
+            has = z["has_gap"]
+            gaps = z["gaps"]
+            gl = []
+            k = 0
+            for h in has:
+                gl.append(gaps[k] if h else None)
+                k += int(h)
+            idx = z["tariff_index"]
+            uniq = z["tariffs"]
+            return _Path(grid, [uniq[i] for i in idx], gl, {})
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _disk_save(plan: Plan, key: tuple, path: _Path) -> None:
+    """Write the path atomically (float64, exact); concurrent writers write identical files."""
+    import os
+    import tempfile
+
+    f = _disk_file(plan, key)
+    if f is None:
+        return
+    uniq: list[np.ndarray] = []
+    index = []
+    for t in path.tariffs:
+        if uniq and np.array_equal(uniq[-1], t):
+            index.append(len(uniq) - 1)
+        else:
+            uniq.append(t)
+            index.append(len(uniq) - 1)
+    gaps = [g for g in path.gaps if g is not None]
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".path-", suffix=".npz", dir=f.parent)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, grid=np.array([d.toordinal() for d in path.grid]),
+                     tariffs=np.stack(uniq), tariff_index=np.array(index),
+                     has_gap=np.array([g is not None for g in path.gaps]),
+                     gaps=np.stack(gaps) if gaps else np.zeros((0,)))
+        os.replace(tmp, f)
+    except OSError:
+        return
 
 
 def _solve_batch(economy, paths: list[_Path], theta: np.ndarray, closure: str,

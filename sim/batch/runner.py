@@ -8,6 +8,7 @@ and reported at the end; with ``fail_fast`` the first failure cancels the rest
 from __future__ import annotations
 
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -66,6 +67,13 @@ def manifest_of(plan: Plan) -> dict:
             "command": " ".join(sys.argv)}
 
 
+def _with(payload: dict, options: dict) -> dict:
+    """The chunk payload with run-time options (not part of the plan or its id)."""
+    if options:
+        payload = {**payload, "options": {**payload["options"], **options}}
+    return payload
+
+
 def run_plan(plan: Plan, out, *, executor_kind: str = "process", workers: int | None = None,
              address: str | None = None, fail_fast: bool = False, retry_failed: bool = False,
              on_progress: Callable[[int, int, float], None] | None = None,
@@ -79,6 +87,10 @@ def run_plan(plan: Plan, out, *, executor_kind: str = "process", workers: int | 
     if retry_failed:
         done -= store.failed_chunks()
     todo = [c for c in range(len(plan.chunks)) if c not in done]
+    cache = store.path / "cache"  # policy paths shared by workers on this machine
+    if executor_kind != "dask" or not address:
+        cache.mkdir(exist_ok=True)
+    payload_opts = {"cache_dir": str(cache.resolve())} if cache.is_dir() else {}
     done_runs = sum(len(plan.chunks[c]) for c in done if c < len(plan.chunks))
     total = len(plan.runs)
     report = BatchReport(store, total, done_runs, 0)
@@ -86,7 +98,8 @@ def run_plan(plan: Plan, out, *, executor_kind: str = "process", workers: int | 
         report.executor = desc
         if on_start:
             on_start(done_runs, total, desc)
-        pending = {ex.submit(run_chunk, plan.chunk_payload(c)): c for c in todo}
+        pending = {ex.submit(run_chunk, _with(plan.chunk_payload(c), payload_opts)): c
+                   for c in todo}
         finished = done_runs
         try:
             while pending:
@@ -108,6 +121,7 @@ def run_plan(plan: Plan, out, *, executor_kind: str = "process", workers: int | 
             for fut in pending:
                 fut.cancel()
             raise
+    shutil.rmtree(cache, ignore_errors=True)  # complete: the paths are not needed any more
     report.seconds = time.perf_counter() - t0
     timings = dict(store.manifest.get("timings", {}))
     timings[datetime.now(UTC).isoformat(timespec="seconds")] = {
