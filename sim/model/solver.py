@@ -26,9 +26,10 @@ added as numeraire (:math:`\\sum_n \\hat w_n VA_n = \\sum_n VA_n`).
 Method: a fixed point in (ln ŵ, ln ĉ) with Anderson acceleration (type II, batched normal
 equations with Tikhonov regularisation), the wage step taken on the trade-balance residual
 (``ln ŵ ← ln ŵ − ZW / (ŵ VA)``), and expenditure obtained by warm-started fixed-point
-iteration of the linear expenditure system (no dense N·J solve). Convergence is declared
-when the trade-balance residual relative to value added and the unit-cost update are both
-below ``tol`` for every batch member.
+iteration of the linear expenditure system (no dense N·J solve). Each batch member stops
+as soon as its own residuals (trade balance relative to value added, unit-cost and expenditure
+updates) are below ``tol``; members never mix (Anderson histories and restarts are per
+member), so a member's result does not depend on the rest of its batch.
 """
 
 from __future__ import annotations
@@ -122,44 +123,61 @@ def _batch_size(*arrays: np.ndarray) -> int:
 
 
 class _Anderson:
-    """Batched Anderson acceleration (type II) for a fixed point z = G(z) with z: [B, d]."""
+    """Batched Anderson acceleration (type II) for fixed points z = G(z), z: [B, d].
 
-    def __init__(self, memory: int = 6, regularisation: float = 1e-10) -> None:
+    Each batch member has its own history (a ring of the last ``memory`` differences; columns
+    not yet filled or forgotten are zero), its own regularised least-squares step and its own
+    restarts, so a member's iterates do not depend on the other members of the batch.
+    """
+
+    def __init__(self, batch: int, dim: int, memory: int = 6,
+                 regularisation: float = 1e-10) -> None:
         self.memory = memory
         self.reg = regularisation
-        self.dz: list[np.ndarray] = []
-        self.df: list[np.ndarray] = []
-        self.z_prev: np.ndarray | None = None
-        self.f_prev: np.ndarray | None = None
+        self.dz = np.zeros((batch, memory, dim))               # ΔZ rows
+        self.df = np.zeros((batch, memory, dim))               # ΔF rows
+        self.count = np.zeros(batch, dtype=np.int64)           # valid rows per member
+        self.has_prev = np.zeros(batch, dtype=bool)
+        self.z_prev = np.zeros((batch, dim))
+        self.f_prev = np.zeros((batch, dim))
+        self.slot = 0
 
-    def reset(self) -> None:
-        self.dz.clear()
-        self.df.clear()
-        self.z_prev = self.f_prev = None
+    def reset(self, members: np.ndarray) -> None:
+        """Forget the history of the batch members selected by the boolean mask ``members``."""
+        self.dz[members] = 0.0
+        self.df[members] = 0.0
+        self.count[members] = 0
+        self.has_prev[members] = False
+
+    def keep(self, index: np.ndarray) -> None:
+        """Keep only the batch members ``index`` (in that order)."""
+        for name in ("dz", "df", "count", "has_prev", "z_prev", "f_prev"):
+            setattr(self, name, getattr(self, name)[index])
 
     def step(self, z: np.ndarray, g: np.ndarray) -> np.ndarray:
         f = g - z
-        if self.z_prev is not None:
-            self.dz.append(z - self.z_prev)
-            self.df.append(f - self.f_prev)
-            if len(self.dz) > self.memory:
-                self.dz.pop(0)
-                self.df.pop(0)
+        k = self.slot
+        self.slot = (k + 1) % self.memory
+        prev = self.has_prev[:, None]
+        self.dz[:, k] = np.where(prev, z - self.z_prev, 0.0)
+        self.df[:, k] = np.where(prev, f - self.f_prev, 0.0)
+        self.count = np.minimum(self.count + self.has_prev, self.memory)
         self.z_prev, self.f_prev = z, f
-        if not self.df:
+        if not self.has_prev.any():
+            self.has_prev[:] = True
             return g
-        dfm = np.stack(self.df, axis=2)                        # [B, d, m]
-        dgm = np.stack(self.dz, axis=2) + dfm                  # ΔG = ΔZ + ΔF
-        gram = np.einsum("bdm,bdk->bmk", dfm, dfm)
-        scale = np.trace(gram, axis1=1, axis2=2)[:, None, None] / gram.shape[1] + 1e-300
-        gram = gram + self.reg * scale * np.eye(gram.shape[1])
-        rhs = np.einsum("bdm,bd->bm", dfm, f)
+        self.has_prev[:] = True
+        gram = np.matmul(self.df, self.df.transpose(0, 2, 1))  # [B, m, m]
+        scale = (np.trace(gram, axis1=1, axis2=2) / np.maximum(self.count, 1))[:, None, None]
+        gram = gram + (self.reg * scale + 1e-300) * np.eye(self.memory)
+        rhs = np.matmul(self.df, f[..., None])                 # [B, m, 1]
         try:
-            coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
+            coef = np.linalg.solve(gram, rhs)
         except np.linalg.LinAlgError:
-            self.reset()
+            self.reset(np.ones(len(z), dtype=bool))
             return g
-        return g - np.einsum("bdm,bm->bd", dgm, coef)
+        # z ← G(z) − ΔG γ with ΔG = ΔZ + ΔF
+        return g - np.matmul(coef.transpose(0, 2, 1), self.dz + self.df)[:, 0]
 
 
 def solve(
@@ -271,60 +289,92 @@ def solve(
         ratio = (w_hat * economy.deficit).sum(1, keepdims=True) / (w_hat * va).sum(1, keepdims=True)
         return w_hat * (economy.deficit - va * ratio)
 
-    def evaluate(lc_: np.ndarray, x_: np.ndarray) -> tuple[np.ndarray, ...]:
+    def evaluate(lc_: np.ndarray, x_: np.ndarray, arrays: tuple[np.ndarray, ...]
+                 ) -> tuple[np.ndarray, ...]:
         """CES sums, ln P̂, gross output and tariff revenue at unit costs ``lc_`` [b, n, j]
         and expenditure ``x_`` [b, n, j]."""
-        cpow = np.exp(theta_bj * lc_.transpose(0, 2, 1))                    # ĉ^(−θ) [b, j, i]
-        total = np.matmul(a_price, cpow[..., None])[..., 0]                  # [b, j, n]
-        lp = np.log(total) / theta_bj                                         # ln P̂ [b, j, n]
-        x_per = x_.transpose(0, 2, 1) / total                                 # [b, j, n]
-        y = cpow * np.matmul(a_sales, x_per[..., None])[..., 0]               # Y' [b, j, i]
-        rev = (np.matmul(a_revenue, cpow[..., None])[..., 0] * x_per).sum(axis=1)  # R' [b, n]
+        a_price_, a_sales_, a_revenue_, theta_ = arrays
+        cpow = np.exp(theta_ * lc_.transpose(0, 2, 1))                       # ĉ^(−θ) [b, j, i]
+        total = np.matmul(a_price_, cpow[..., None])[..., 0]                 # [b, j, n]
+        lp = np.log(total) / theta_                                          # ln P̂ [b, j, n]
+        x_per = x_.transpose(0, 2, 1) / total                                # [b, j, n]
+        y = cpow * np.matmul(a_sales_, x_per[..., None])[..., 0]             # Y' [b, j, i]
+        rev = (np.matmul(a_revenue_, cpow[..., None])[..., 0] * x_per).sum(axis=1)  # R' [b, n]
         return cpow, total, lp.transpose(0, 2, 1), y.transpose(0, 2, 1), rev
+
+    def rows(arr: np.ndarray, index: np.ndarray) -> np.ndarray:
+        return arr if arr.shape[0] == 1 else arr[index]
 
     # Expenditure X' is part of the fixed-point state (scaled by world expenditure), so each
     # iteration costs one pass over the bilateral arrays; Anderson acceleration handles the
-    # coupling between wages, unit costs and expenditure.
+    # coupling between wages, unit costs and expenditure. A member leaves the iteration as
+    # soon as its own residual is below ``tol``: its result does not depend on the others.
+    full = (a_price, a_sales, a_revenue, theta_bj)
     x_scale = float(economy.expenditure.sum())
-    accel = _Anderson()
     n_c = n_reg * n_sec
     z = np.concatenate([lw, lc.reshape(batch, -1), x.reshape(batch, -1) / x_scale], axis=1)
-    best = np.inf
-    residual = np.inf
+    accel = _Anderson(batch, z.shape[1])
+    io_t = np.ascontiguousarray(io)[None]                     # γ[n, k, j] for ln P̂ @ γ
+    z_done = np.empty_like(z)
+    res_done = np.zeros(batch)
+    active = np.arange(batch)
+    arrays, scale_a = full, trade_scale
+    best = np.full(batch, np.inf)
+    residual = np.full(batch, np.inf)
     iteration = 0
     for iteration in range(1, max_iter + 1):
+        m = len(active)
         lw = z[:, :n_reg]
-        lc = z[:, n_reg:n_reg + n_c].reshape(batch, n_reg, n_sec)
-        x = z[:, n_reg + n_c:].reshape(batch, n_reg, n_sec) * x_scale
+        lc = z[:, n_reg:n_reg + n_c].reshape(m, n_reg, n_sec)
+        x = z[:, n_reg + n_c:].reshape(m, n_reg, n_sec) * x_scale
         w_hat = np.exp(lw)
-        _, _, lp, y, rev = evaluate(lc, x)
-        lc_new = va_share * lw[:, :, None] + np.einsum("nkj,bnk->bnj", io, lp)
+        _, _, lp, y, rev = evaluate(lc, x, arrays)
+        lc_new = va_share * lw[:, :, None] + np.matmul(lp[:, :, None, :], io_t)[:, :, 0, :]
         d_new = deficit_of(w_hat)
         income = w_hat * va + rev + d_new
         x_new = np.matmul(io_use, y[..., None])[..., 0] + alpha * income[:, :, None]
         zw = x.sum(axis=2) - rev - y.sum(axis=2) - d_new      # imports − exports − deficit
-        lw_new = lw - zw / (w_hat * va + WAGE_STEP_TRADE * trade_scale)
+        lw_new = lw - zw / (w_hat * va + WAGE_STEP_TRADE * scale_a)
         lw_new -= np.log((np.exp(lw_new) * va).sum(1, keepdims=True) / world_va)
-        g = np.concatenate([lw_new, lc_new.reshape(batch, -1),
-                            x_new.reshape(batch, -1) / x_scale], axis=1)
+        g = np.concatenate([lw_new, lc_new.reshape(m, -1),
+                            x_new.reshape(m, -1) / x_scale], axis=1)
         if not np.all(np.isfinite(g)):
-            bad = np.unique(np.nonzero(~np.isfinite(g))[0]).tolist()
+            bad = active[np.unique(np.nonzero(~np.isfinite(g))[0])].tolist()
             raise SolverError(f"the solver produced NaN or infinite values at iteration "
                               f"{iteration} (batch members {bad[:10]}); the shock is "
                               "infeasible or the baseline is degenerate")
-        residual = float(max(np.max(np.abs(zw / va)), np.max(np.abs(lc_new - lc)),
-                             np.max(np.abs(x_new - x)) / x_scale * n_c))
-        if residual < tol:
-            break
-        if residual > 1e3 * best:
-            accel.reset()
-        best = min(best, residual)
+        residual = np.maximum(np.maximum(np.abs(zw / va).max(axis=1),
+                                         np.abs(lc_new - lc).max(axis=(1, 2))),
+                              np.abs(x_new - x).max(axis=(1, 2)) / x_scale * n_c)
+        done = residual < tol
+        if done.any():
+            z_done[active[done]] = z[done]
+            res_done[active[done]] = residual[done]
+            if done.all():
+                break
+            keep = np.nonzero(~done)[0]
+            active = active[keep]
+            z, g, residual = z[keep], g[keep], residual[keep]
+            best = best[keep]
+            accel.keep(keep)
+            arrays = tuple(rows(arr, active) for arr in full)
+            scale_a = rows(trade_scale, active)
+        restart = residual > 1e3 * best
+        if restart.any():
+            accel.reset(restart)
+        best = np.minimum(best, residual)
         z = accel.step(z, g)
     else:
-        raise SolverError(f"no convergence after {max_iter} iterations "
-                          f"(residual {residual:.3g} > tol {tol:.1g}, closure {closure!r})")
+        raise SolverError(f"no convergence after {max_iter} iterations for batch members "
+                          f"{active[:10].tolist()} (residual {residual.max():.3g} > tol "
+                          f"{tol:.1g}, closure {closure!r})")
 
-    cpow, total, lp, y, rev = evaluate(lc, x)
+    lw = z_done[:, :n_reg]
+    lc = z_done[:, n_reg:n_reg + n_c].reshape(batch, n_reg, n_sec)
+    x = z_done[:, n_reg + n_c:].reshape(batch, n_reg, n_sec) * x_scale
+    w_hat = np.exp(lw)
+    residual = float(res_done.max())
+    cpow, total, lp, y, rev = evaluate(lc, x, full)
     # π'[i, n, j] = a ĉ_i^(−θ) / Σ_i a ĉ_i^(−θ)
     pi_new = a * (cpow.transpose(0, 2, 1)[:, :, None, :] / total.transpose(0, 2, 1)[:, None])
     flows_new = pi_new * inv1t * x[:, None, :, :]
