@@ -19,87 +19,32 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("TRADESIM_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-dev-shm-usage"]
+sys.path.insert(0, str(ROOT / "tests"))
+from browser_helpers import (  # noqa: E402  (the browser test's helpers)
+    ARGS,
+    CHROMIUM,
+    metric_value,
+    move_slider,
+    start_server,
+    stop_server,
+    wait_idle,
+    wait_metric_change,
+)
+
 PAGES = [("compare", ""), ("build", "build"), ("batch", "batch"), ("method", "method"),
          ("validation", "validation")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free port; returns the process and its URL when healthy."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})})
-    url = f"http://127.0.0.1:{port}"
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < 60:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise TimeoutError("streamlit did not start")
-
-
-def _metric(page, start: str) -> str | None:
-    return page.evaluate(
-        """(start) => {
-            const out = [];
-            for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
-                const l = m.querySelector('[data-testid="stMetricLabel"]');
-                const v = m.querySelector('[data-testid="stMetricValue"]');
-                if (l && v && (start === "" || l.innerText.trim().startsWith(start)))
-                    out.push(v.innerText.trim());
-            }
-            return out.length ? out.join(" | ") : null;
-        }""", start)
-
-
-def _wait_change(page, start: str, before: str | None, timeout: float = 60) -> float:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        v = _metric(page, start)
-        if v is not None and v != before:
-            return time.monotonic() - t0
-        page.wait_for_timeout(10)
-    raise TimeoutError(f"{start!r} did not change from {before!r}")
-
-
 def _idle(page, timeout: float = 120) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText"
-        ".includes('Running')", timeout=timeout * 1000)
+    wait_idle(page, timeout)
     page.wait_for_timeout(300)
-
-
-def _press(page, label: str, key: str) -> None:
-    box = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
-    box.get_by_role("slider").focus()
-    page.keyboard.press(key)
 
 
 def make_store(folder: Path, draws: int) -> Path:
@@ -128,7 +73,7 @@ def browser_timings(presses: int = 6, shots: Path | None = None,
             t0 = time.monotonic()
             page.goto(url, wait_until="domcontentloaded")
             page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
-            _wait_change(page, "US welfare", None)
+            wait_metric_change(page, "US welfare", None, timeout=60)
             out["cold_start_s"] = time.monotonic() - t0
             _idle(page)
             if shots and store:
@@ -160,10 +105,10 @@ def browser_timings(presses: int = 6, shots: Path | None = None,
                     _idle(page)
                 ts = []
                 for _ in range(presses):
-                    before = _metric(page, card)
+                    before = metric_value(page, card)
                     t1 = time.monotonic()
-                    _press(page, label, key)
-                    _wait_change(page, card, before)
+                    move_slider(page, label, key)
+                    wait_metric_change(page, card, before, timeout=60)
                     ts.append(time.monotonic() - t1)
                     _idle(page)
                 out[f"build_{name}_median_s"] = statistics.median(ts)
@@ -185,8 +130,7 @@ def browser_timings(presses: int = 6, shots: Path | None = None,
                     _shoot(page, shots / f"{name}.png")
             b.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
     return out
 
 
