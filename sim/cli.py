@@ -412,12 +412,13 @@ def results_summarize_cmd(
             if regions:
                 resp = resp[resp.region.isin(regions)]
             t = Table(title=f"sweep response: {pcol[6:]} (mean over dates)")
-            for c in (pcol[6:], "scenario", "reference", "region", "value", "unit"):
+            params = [c[6:] for c in runs.columns if c.startswith("param:")]
+            params.remove(pcol[6:])
+            cols = [pcol[6:], *params, "scenario", "reference", "region", "value", "unit"]
+            for c in cols:
                 t.add_column(c)
-            for row in resp.itertuples(index=False):
-                d = row._asdict()
-                t.add_row(str(row[0]), str(d["scenario"]), str(d["reference"]),
-                          str(d["region"]), f"{d['value']:.4f}", str(d["unit"]))
+            for rec in resp[cols].to_dict("records"):
+                t.add_row(*(f"{rec[c]:.4f}" if c == "value" else str(rec[c]) for c in cols))
             console.print(t)
     failed = runs[runs["status"] != "ok"] if len(runs) else runs
     if len(failed):

@@ -129,8 +129,10 @@ def test_sweep_over_rate_and_lambda(files, tmp_path):
     assert store.kind == "sweep" and len(store.runs()) == 8  # 6 points + 2 references
     resp = store.sweep_response("tariff_revenue_new", region="USA",
                                 param="events.us_tariff_jp.rate", reference=True)
-    lam1 = resp.merge(store.runs()[["run_id", "param:model.adjustment_speed"]])
-    lam1 = lam1[lam1["param:model.adjustment_speed"] == 1.0]
+    # the other swept parameter is a column of the response, so its rows tell apart
+    assert {"events.us_tariff_jp.rate", "model.adjustment_speed"} <= set(resp.columns)
+    lam1 = resp[resp["model.adjustment_speed"] == 1.0]
+    assert len(lam1) == 3
     assert lam1.value.is_monotonic_increasing and lam1.value.iloc[-1] > lam1.value.iloc[0]
 
 

@@ -282,13 +282,15 @@ class ResultsStore:
             where.append("r.reference <> ''")
         elif reference is False:
             where.append("r.reference = ''")
+        others = [c for c in pcols if c != col]     # the other swept parameters, as columns
+        extra = "".join(f', u."{c}" AS "{c[6:]}"' for c in others)
         df = self.query(f"""
-            SELECT u."{col}" AS "{col[6:]}", r.scenario, r.reference, r.region, r.run_id,
-                   r.metric, r.unit, avg(r.value) AS value
+            SELECT u."{col}" AS "{col[6:]}"{extra}, r.scenario, r.reference, r.region,
+                   r.run_id, r.metric, r.unit, avg(r.value) AS value
             FROM results r JOIN runs u ON r.run_id = u.run_id
             WHERE {' AND '.join(where)} GROUP BY ALL""")
-        return df.sort_values([col[6:], "reference", "region"], kind="stable").reset_index(
-            drop=True)
+        keys = [col[6:], *(c[6:] for c in others), "reference", "region"]
+        return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
     def export(self, out: str | Path, what: str = "results") -> Path:
         """Write ``results`` or ``runs`` as CSV."""
