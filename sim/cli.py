@@ -173,15 +173,22 @@ def run_cmd(
     reporting: Annotated[str | None, typer.Option(help="Reporting grid: monthly, quarterly "
                                                        "or annual.")] = None,
     summary_year: Annotated[int, typer.Option(help="Year of the printed summary.")] = 2030,
+    theta: Annotated[str | None, typer.Option(help="Elasticity set: a sectors.csv variant "
+                                                   "(e.g. uniform4) or a number.")] = None,
+    theta_scale: Annotated[float, typer.Option(help="Multiply every θ by this factor.")]
+    = 1.0,
 ) -> None:
     """Run scenarios on the SimPy policy timeline and write tidy results (Parquet)."""
     from sim.scenario.commands import run
 
     if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
         _fail(f"--reporting must be monthly, quarterly or annual, got {reporting!r}", 2)
+    if not theta_scale > 0:
+        _fail(f"--theta-scale must be positive, got {theta_scale!r}", 2)
     code = run([str(s) for s in scenarios], reference=reference, out=out, baseline=baseline,
                adjustment_speed=adjustment_speed, reporting=reporting,
-               summary_year=summary_year, console=console)
+               summary_year=summary_year, console=console, theta=_theta_arg(theta),
+               theta_scale=theta_scale)
     raise typer.Exit(code)
 
 

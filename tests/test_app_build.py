@@ -164,3 +164,12 @@ def test_cli_runs_the_built_file(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / "built.parquet").is_file()
     assert (tmp_path / "out" / "built_vs_historical.parquet").is_file()
+
+
+def test_run_command_carries_the_elasticity_settings():
+    """The command shown for a built scenario repeats the θ set and scale as CLI options."""
+    from sim.app.runs import RunSettings
+
+    cmd = RunSettings(theta="uniform4", theta_scale=1.5, reporting="annual").cli("x.toml")
+    assert "--theta uniform4 --theta-scale 1.5" in cmd
+    assert "--theta" not in RunSettings().cli("x.toml")

@@ -40,3 +40,30 @@ def test_run_bad_reporting_exit_2(tmp_path):
                               "--reporting", "weekly", "--out", str(tmp_path)])
     assert res.exit_code == 2
     assert "weekly" in res.output
+
+
+def test_run_theta_options_change_the_elasticities(tmp_path):
+    """--theta uniform4 --theta-scale 1.5 runs with θ = 6 in every sector, like --theta 6."""
+    import pandas as pd
+
+    scenario = str(ROOT / "scenarios" / "tpp12.toml")
+    outs = {}
+    for key, args in {"scaled": ["--theta", "uniform4", "--theta-scale", "1.5"],
+                      "six": ["--theta", "6"], "default": []}.items():
+        out = tmp_path / key
+        res = runner.invoke(app, ["run", scenario, "--reporting", "annual", "--out", str(out),
+                                  *args])
+        assert res.exit_code == 0, res.output
+        df = pd.read_parquet(out / "tpp12.parquet")
+        sel = (df.metric == "welfare_pct") & (df.region == "USA")
+        outs[key] = df[sel].sort_values("date").value.to_numpy()
+    assert len(outs["six"]) > 5
+    assert abs(outs["scaled"] - outs["six"]).max() < 1e-9
+    assert abs(outs["scaled"] - outs["default"]).max() > 1e-4
+
+
+def test_run_bad_theta_scale_exit_2(tmp_path):
+    res = runner.invoke(app, ["run", str(ROOT / "scenarios" / "no_change.toml"),
+                              "--theta-scale", "0", "--out", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "--theta-scale" in res.output

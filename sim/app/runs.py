@@ -47,8 +47,12 @@ class RunSettings:
 
     def cli(self, file: str = "SCENARIO.toml", reference: str = "historical") -> str:
         """The ``tradesim run`` command closest to these settings."""
+        theta = THETAS[self.theta][0]
+        extra = f" --theta {theta}" if theta else ""
+        if self.theta_scale != 1.0:
+            extra += f" --theta-scale {self.theta_scale:g}"
         return (f"tradesim run {file} --reference {reference} --baseline {self.baseline} "
-                f"--reporting {self.reporting} --out results/")
+                f"--reporting {self.reporting}{extra} --out results/")
 
 
 @lru_cache(maxsize=8)

@@ -48,15 +48,21 @@ def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
 def run(scenarios: Sequence[str | Path], reference: str | None = None,
         out: str | Path = "results", baseline: str | None = None, *,
         adjustment_speed: float | None = None, reporting: str | None = None,
-        summary_year: int = 2030, console: Console | None = None) -> int:
+        summary_year: int = 2030, console: Console | None = None,
+        theta: str | float | None = None, theta_scale: float = 1.0) -> int:
     """Run scenarios, write Parquet files into ``out`` and print a summary against the reference.
 
-    Returns 0 on success, 2 on a scenario error, 1 on a model or baseline error.
+    ``theta`` picks the elasticities (a ``sectors.csv`` variant such as ``uniform4``, or one
+    number for every sector) and ``theta_scale`` multiplies them; both apply to the scenarios
+    and the reference alike. Returns 0 on success, 2 on a scenario error, 1 on a model or
+    baseline error.
     """
     from sim.run import against_reference, run_scenario, write_parquet
 
     con = console or Console()
     try:
+        if theta is not None or theta_scale != 1.0:
+            baseline = _baseline_with_theta(baseline, theta, theta_scale)
         ref_run = None
         if reference is not None:
             con.print(f"reference: {reference}")
@@ -81,6 +87,21 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
         con.print(f"[red]error[/red] {exc}", highlight=False)
         return 1
     return 0
+
+
+def _baseline_with_theta(baseline: str | None, theta: str | float | None, scale: float):
+    """The baseline (default ``icio2022``) with elasticities ``theta`` scaled by ``scale``."""
+    import dataclasses
+
+    from sim.data.baseline import load_baseline
+    from sim.run import DEFAULT_BASELINE
+
+    if not scale > 0:
+        raise ValueError(f"--theta-scale must be positive, got {scale!r}")
+    bl = load_baseline(baseline or DEFAULT_BASELINE, theta=theta)
+    if scale != 1.0:
+        bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
+    return bl
 
 
 def _summary(con: Console, r, diff, year: int) -> None:
