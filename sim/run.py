@@ -23,8 +23,8 @@ from sim.scenario.compile import compile_scenario
 from sim.scenario.loader import Scenario, find_scenario, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
 
-__all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference", "run_scenario",
-           "write_parquet"]
+__all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
+           "baseline_with_theta", "run_scenario", "write_parquet"]
 
 COLUMNS = ["scenario", "date", "region", "partner", "sector", "metric", "value", "unit"]
 DEFAULT_BASELINE = "icio2022"
@@ -70,6 +70,22 @@ def _baseline(baseline: Any):
     if isinstance(baseline, Baseline):
         return baseline
     return load_baseline(DEFAULT_BASELINE if baseline is None else baseline)
+
+
+def baseline_with_theta(name: Any = None, theta: str | float | None = None,
+                        scale: float = 1.0):
+    """A baseline (name or directory, default ``icio2022``) with elasticities ``theta`` (a
+    ``sectors.csv`` variant or one number; ``None`` = calibrated) multiplied by ``scale``."""
+    import dataclasses
+
+    from sim.data.baseline import load_baseline
+
+    if not scale > 0:
+        raise ValueError(f"θ scale must be positive, got {scale!r}")
+    bl = load_baseline(DEFAULT_BASELINE if name is None else name, theta=theta)
+    if scale != 1.0:
+        bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
+    return bl
 
 
 def _base_date(spec, bl) -> date:

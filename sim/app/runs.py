@@ -8,7 +8,6 @@ event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,12 +57,9 @@ class RunSettings:
 @lru_cache(maxsize=8)
 def load_app_baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
     """A shipped baseline with the chosen elasticities (scaled by ``scale``)."""
-    from sim.data.baseline import load_baseline
+    from sim.run import baseline_with_theta
 
-    bl = load_baseline(name, theta=THETAS[theta][0])
-    if scale != 1.0:
-        bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
-    return bl
+    return baseline_with_theta(name, THETAS[theta][0], scale)
 
 
 @lru_cache(maxsize=64)

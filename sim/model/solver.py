@@ -163,10 +163,10 @@ class _Anderson:
         self.df[:, k] = np.where(prev, f - self.f_prev, 0.0)
         self.count = np.minimum(self.count + self.has_prev, self.memory)
         self.z_prev, self.f_prev = z, f
-        if not self.has_prev.any():
-            self.has_prev[:] = True
-            return g
+        had_history = bool(self.has_prev.any())
         self.has_prev[:] = True
+        if not had_history:
+            return g
         gram = np.matmul(self.df, self.df.transpose(0, 2, 1))  # [B, m, m]
         scale = (np.trace(gram, axis1=1, axis2=2) / np.maximum(self.count, 1))[:, None, None]
         gram = gram + (self.reg * scale + 1e-300) * np.eye(self.memory)

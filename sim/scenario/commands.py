@@ -57,12 +57,12 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
     and the reference alike. Returns 0 on success, 2 on a scenario error, 1 on a model or
     baseline error.
     """
-    from sim.run import against_reference, run_scenario, write_parquet
+    from sim.run import against_reference, baseline_with_theta, run_scenario, write_parquet
 
     con = console or Console()
     try:
         if theta is not None or theta_scale != 1.0:
-            baseline = _baseline_with_theta(baseline, theta, theta_scale)
+            baseline = baseline_with_theta(baseline, theta, theta_scale)
         ref_run = None
         if reference is not None:
             con.print(f"reference: {reference}")
@@ -87,21 +87,6 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
         con.print(f"[red]error[/red] {exc}", highlight=False)
         return 1
     return 0
-
-
-def _baseline_with_theta(baseline: str | None, theta: str | float | None, scale: float):
-    """The baseline (default ``icio2022``) with elasticities ``theta`` scaled by ``scale``."""
-    import dataclasses
-
-    from sim.data.baseline import load_baseline
-    from sim.run import DEFAULT_BASELINE
-
-    if not scale > 0:
-        raise ValueError(f"--theta-scale must be positive, got {scale!r}")
-    bl = load_baseline(baseline or DEFAULT_BASELINE, theta=theta)
-    if scale != 1.0:
-        bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
-    return bl
 
 
 def _summary(con: Console, r, diff, year: int) -> None:
