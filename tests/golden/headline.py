@@ -1,0 +1,64 @@
+"""Headline numbers of every library scenario, pinned (the golden file).
+
+``compute()`` runs each scenario in ``scenarios/`` on the ``icio2022`` baseline with its own
+settings (reporting, adjustment speed, dates) and samples the path on each 1 January:
+
+* ``welfare_pct`` of the USA and Japan (change in real income against the solved baseline, %),
+* US imports from Japan and Japanese imports from the USA (all sectors, baseline unit),
+* US tariff revenue (``tariff_revenue_new``) and the US trade-weighted applied tariff (%).
+
+Regenerate on purpose only, after a change that is meant to move results, and say in the commit
+which scenario moved, by how much and why::
+
+    python tests/golden/headline.py --write
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).with_name("headline.json")
+
+
+def library_scenarios() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
+
+
+def headline(name: str) -> dict[str, dict[str, float]]:
+    """``{series: {YYYY-01-01: value}}`` for one library scenario."""
+    from sim.run import run_scenario
+
+    run = run_scenario(name, "icio2022")
+    p = run.path
+    jan = p[(p.date.dt.month == 1) & (p.date.dt.day == 1)]
+
+    def total(metric: str, region: str, partner: str = "all") -> dict[str, float]:
+        s = jan[(jan.metric == metric) & (jan.region == region) & (jan.partner == partner)]
+        if partner == "all":
+            s = s[s.sector == "all"]
+        g = s.groupby(s.date.dt.strftime("%Y-%m-%d"), observed=True)["value"].sum()
+        return {k: float(v) for k, v in g.items()}
+
+    return {
+        "welfare_pct USA": total("welfare_pct", "USA"),
+        "welfare_pct JPN": total("welfare_pct", "JPN"),
+        "imports USA<-JPN": total("imports", "USA", "JPN"),
+        "imports JPN<-USA": total("imports", "JPN", "USA"),
+        "tariff_revenue_new USA": total("tariff_revenue_new", "USA"),
+        "tariff_avg USA": total("tariff_avg", "USA"),
+    }
+
+
+def compute() -> dict[str, dict[str, dict[str, float]]]:
+    return {name: headline(name) for name in library_scenarios()}
+
+
+if __name__ == "__main__":
+    if "--write" not in sys.argv:
+        sys.exit("usage: python tests/golden/headline.py --write")
+    sys.path.insert(0, str(ROOT))
+    GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {GOLDEN}")
