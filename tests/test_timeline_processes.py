@@ -165,3 +165,56 @@ def test_retaliation_mirror_with_lag():
     assert m.effective == date(2024, 4, 30) and m.rate == pytest.approx(0.05)
     assert m.scope.sectors == ("food_agriculture",) and m.scope.exporters == ("USA",)
     assert any(e["kind"] == "retaliation" for e in res.log)
+
+
+def _counter_and_counted_safeguard(mode: str):
+    """US hike on Japan (Mar–May 2024), Japan's food counter-tariff answering it, and a Japanese
+    beef safeguard that counts volumes every day of 2024 but never fires."""
+    hike = Measure(name="hike", rate=0.2, stacking="add",
+                   scope=Scope(importers=("USA",), exporters=("JPN",)),
+                   effective=date(2024, 3, 1), until=date(2024, 5, 31), actor="USA",
+                   source="test")
+    retaliation = RetaliationRule(name="r", actor="JPN", against="USA", mode=mode,
+                                  sectors=("food_agriculture",), lag_days=30,
+                                  active_from=date(2024, 1, 1))
+    counter = SafeguardRule(name="beef", actor="JPN", lines=("beef_us_jp",),
+                            tests=(VolumeTest(("beef_us_jp",), ((2024, 1e18),)),),
+                            rate=0.385, stacking="replace", quota_year_start=(4, 1),
+                            active_from=date(2024, 1, 1))
+    tl = timeline(tariff_model(hike), date(2024, 1, 1), date(2025, 1, 1),
+                  safeguards=[counter], retaliations=[retaliation])
+    return tl, tl.run()
+
+
+def test_safeguard_counter_sees_a_counter_tariff_end_without_replacement():
+    """When a retaliation ends with no counter-tariff left (one measure removed, its ended copy
+    appended), the safeguard's volume counter sees the rates the policy layer says are in
+    force; it used to keep the ended counter-tariff (a cache keyed on the number of measures)."""
+    tl, res = _counter_and_counted_safeguard("mirror")
+    kinds = [(e["date"], e["what"]) for e in res.log if e["kind"] == "retaliation"]
+    assert len(kinds) == 2 and "no counter-tariff" in kinds[1][1]  # answered, then withdrawn
+    (ended,) = res.dynamic_measures
+    assert ended.until is not None and ended.until < date(2024, 8, 1)
+    k = tl.tm.line_index("beef_us_jp")
+    for day in (date(2024, 4, 15), date(2024, 8, 1), date(2024, 10, 1), date(2024, 12, 31)):
+        seen, _ = tl.rates_on(day)
+        want = tl.tm.components(day, res.dynamic_measures)[1][k]
+        assert seen[k] == pytest.approx(want, abs=1e-15), day
+    after = tl.rates_on(date(2024, 10, 1))[0][k]
+    before = tl.rates_on(date(2024, 4, 15))[0][k]
+    assert after == pytest.approx(before - ended.rate)
+
+
+def test_proportional_retaliation_matches_the_duty_value():
+    """mode = "proportional": the counter-tariff raises the same duty value on the targeted
+    imports as the partner's increase raises on the actor's exports (base flows)."""
+    tl, res = _counter_and_counted_safeguard("proportional")
+    m = res.dynamic_measures[0]
+    flows = tl.economy.flows
+    regions, sectors = list(tl.tm.regions), list(tl.tm.sectors)
+    jpn, usa = regions.index("JPN"), regions.index("USA")
+    tradable = np.nonzero(tl.tm.tradable)[0]
+    food = sectors.index("food_agriculture")
+    duty_on_japan = 0.2 * flows[jpn, usa, tradable].sum()  # the hike, on every tradable sector
+    assert m.rate * flows[usa, jpn, food] == pytest.approx(duty_on_japan, rel=1e-9)
+    assert m.scope.sectors == ("food_agriculture",) and m.scope.exporters == ("USA",)

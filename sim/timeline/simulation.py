@@ -126,6 +126,7 @@ class Timeline:
         self.theta = np.asarray(economy.theta if theta is None else theta, dtype=float)
         self._changes: list[date] = []
         self._changes_key = -1
+        self._extra_version = 0  # bumped on every change of ``extra`` (keys the rate memo)
         self._rates_memo: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ utilities
@@ -162,6 +163,14 @@ class Timeline:
 
     def tariffs_now(self) -> np.ndarray:
         return self.tm.at(self.day(), self.extra)
+
+    def add_measure(self, m: Measure, *, replacing: Measure | None = None) -> None:
+        """Add a dynamic measure (after removing ``replacing``); every change of ``extra`` goes
+        through here so that the rate memo of :meth:`rates_on` is never stale."""
+        if replacing is not None:
+            self.extra.remove(replacing)
+        self.extra.append(m)
+        self._extra_version += 1
 
     # ------------------------------------------------------------------ policy processes
     def agreement_process(self, agreement):
@@ -221,19 +230,20 @@ class Timeline:
         k = self.tm.line_index(code)
         ln = self.tm.lines[k]
         i, n, j = self.tm.line_cell[k]
-        line, cells = self._rates_on(d)
+        line, cells = self.rates_on(d)
         t_cell = cells[i, n, j]
         rel = ((1 + line[k]) / (1 + self._line_base[k])) / (
             (1 + t_cell) / (1 + self.tm.base_tariffs[i, n, j]))
         return (ln.volume or 0.0) / 365.0 * self._flow_ratio[i, n, j] * rel ** (
             -ln.within_elasticity)
 
-    def _rates_on(self, d: date) -> tuple[np.ndarray, np.ndarray]:
-        """Line and cell rates on ``d``, evaluated once per stretch without policy changes."""
-        if self._changes_key != len(self.extra):
+    def rates_on(self, d: date) -> tuple[np.ndarray, np.ndarray]:
+        """Line and cell rates in force on ``d`` as the dynamic processes see them, evaluated once
+        per stretch without policy changes (memo keyed on the version of ``extra``)."""
+        if self._changes_key != self._extra_version:
             self._changes = self.tm.change_dates(self.start - timedelta(days=1),
                                                  self.grid[-1] + timedelta(days=1), self.extra)
-            self._changes_key = len(self.extra)
+            self._changes_key = self._extra_version
             self._rates_memo = {}
         k = bisect.bisect_right(self._changes, d)
         hit = self._rates_memo.get(k)
@@ -332,7 +342,7 @@ class Timeline:
                     scope=Scope(importers=(rule.actor,), lines=rule.lines), effective=eff,
                     until=until, actor=rule.actor, source=rule.source,
                     note=f"{rule.kind} triggered {today}", order=10_000 + len(self.extra))
-        self.extra.append(m)
+        self.add_measure(m)
         self.record(rule.actor, f"{rule.kind} triggered",
                     f"{rule.name}: {'+'.join(rule.lines)} to {rule.rate:.1%} ({rule.stacking}) "
                     f"from {eff} to {until}", "; ".join(why), rule.source)
@@ -380,9 +390,9 @@ class Timeline:
             rate = self._retaliation_rate(rule, delta, a, b, sectors)
             today = self.day()
             if current is not None:
-                self.extra.remove(current)
-                self.extra.append(Measure(**{**current.__dict__,
-                                             "until": today - timedelta(days=1)}))
+                self.add_measure(Measure(**{**current.__dict__,
+                                            "until": today - timedelta(days=1)}),
+                                 replacing=current)
             answered = delta
             if rate <= 0 or rule.mode == "none":
                 self.record(rule.actor, "retaliation", f"{rule.name}: no counter-tariff",
@@ -397,7 +407,7 @@ class Timeline:
                               actor=rule.actor, source=rule.source,
                               note=f"answers {rule.against}'s increase of {delta:.2%}",
                               order=20_000 + len(self.extra))
-            self.extra.append(current)
+            self.add_measure(current)
             self.record(rule.actor, "retaliation",
                         f"{rule.name}: +{rate:.2%} on imports from {rule.against}"
                         + (f" in {', '.join(rule.sectors)}" if rule.sectors else ""),
