@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
+from sim.results import COLUMNS, tidy_path
 from sim.scenario.compile import compile_scenario
 from sim.scenario.loader import Scenario, find_scenario, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
@@ -26,7 +27,6 @@ from sim.timeline.simulation import Timeline, TimelineResult
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
            "baseline_with_theta", "run_scenario", "write_parquet"]
 
-COLUMNS = ["scenario", "date", "region", "partner", "sector", "metric", "value", "unit"]
 DEFAULT_BASELINE = "icio2022"
 _BASE_CACHE: dict[tuple[int, str], Any] = {}
 
@@ -167,7 +167,7 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
                   adjustment_speed=s.adjustment_speed if adjustment_speed is None
                   else adjustment_speed, closure=cl, base=base, name=spec.name)
     res = tl.run()
-    path = _tidy(spec.name, res, bl, tm, detail)
+    path = tidy_path(spec.name, res, bl, tm, detail)
     log = pd.DataFrame(res.log, columns=["date", "actor", "kind", "what", "why", "source"])
     log.insert(0, "scenario", spec.name)
     run = ScenarioRun(spec.name, path, log, scn, list(tm.notes), res.solves,
@@ -177,62 +177,6 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
             reference, bl, None, adjustment_speed=adjustment_speed, reporting=reporting,
             start=start, end=end, closure=closure, detail=detail)
     return run
-
-
-def _tidy(name: str, res: TimelineResult, bl, tm: TariffModel, detail: str) -> pd.DataFrame:
-    from sim.model import REGION_METRICS
-
-    R, S = len(bl.regions), len(bl.sectors)
-    unit = bl.unit
-    frames: list[dict[str, np.ndarray]] = []
-    regions = np.array(bl.regions, dtype=object)
-    sectors = np.array(bl.sectors, dtype=object)
-    offdiag = ~np.eye(R, dtype=bool)
-    ii, nn, jj = np.nonzero(offdiag[:, :, None] & np.ones((1, 1, S), dtype=bool))
-    ti, tn, tj = np.nonzero(offdiag[:, :, None] & tm.tradable[None, None, :])
-    for p in res.periods:
-        d = p.start
-        cols: list[tuple[str, np.ndarray, str]] = []
-        for m, v in p.metrics.items():
-            u = REGION_METRICS.get(m, ("", ""))[0]
-            cols.append((m, np.asarray(v)[0], unit if u == "unit" else u))
-        if "welfare_pct" in p.metrics and "income_base" in p.metrics:
-            cols.append(("welfare_usd", p.metrics["welfare_pct"][0] / 100
-                         * p.metrics["income_base"][0], unit))
-        for m, v, u in cols:
-            frames.append({"date": np.full(R, d), "region": regions, "partner": "all",
-                           "sector": "all", "metric": m, "value": v, "unit": u})
-        eq = p.equilibrium
-        for m, arr, u in (("gross_output", eq.gross_output[0], unit),
-                          ("value_added", eq.value_added[0], unit),
-                          ("price_pct", 100 * (eq.price_hat[0] / res.base.price_hat[0] - 1), "%")):
-            frames.append({"date": np.full(R * S, d), "region": np.repeat(regions, S),
-                           "partner": "all", "sector": np.tile(sectors, R), "metric": m,
-                           "value": arr.reshape(-1), "unit": u})
-        if detail == "full":
-            frames.append({"date": np.full(len(ii), d), "region": regions[nn],
-                           "partner": regions[ii], "sector": sectors[jj], "metric": "imports",
-                           "value": eq.flows[0][ii, nn, jj], "unit": unit})
-            frames.append({"date": np.full(len(ti), d), "region": regions[tn],
-                           "partner": regions[ti], "sector": sectors[tj], "metric": "tariff",
-                           "value": 100 * p.tariffs[ti, tn, tj], "unit": "%"})
-        # trade-weighted applied tariff by importer (baseline weights)
-        w = bl.economy.flows * offdiag[:, :, None]
-        rate = (p.tariffs * w).sum(axis=(0, 2)) / np.maximum(w.sum(axis=(0, 2)), 1e-300)
-        frames.append({"date": np.full(R, d), "region": regions, "partner": "all",
-                       "sector": "all", "metric": "tariff_avg", "value": 100 * rate, "unit": "%"})
-    if not frames:
-        return pd.DataFrame(columns=COLUMNS)
-    df = pd.DataFrame({k: np.concatenate([np.broadcast_to(np.asarray(f[k], dtype=object)
-                                                           if k != "value" else f[k],
-                                                           np.shape(f["value"]))
-                                          for f in frames]) for k in COLUMNS[1:]})
-    df["value"] = df["value"].astype(float)
-    df["date"] = pd.to_datetime(df["date"])
-    df.insert(0, "scenario", name)
-    for c in ("scenario", "region", "partner", "sector", "metric", "unit"):
-        df[c] = df[c].astype("category")
-    return df
 
 
 def against_reference(run: ScenarioRun, ref: ScenarioRun | None = None) -> pd.DataFrame:

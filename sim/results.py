@@ -1,0 +1,111 @@
+"""Results tables: the tidy path of a timeline run.
+
+A path is one long table with the columns ``scenario, date, region, partner, sector, metric,
+value, unit``; ``partner``/``sector`` are ``"all"`` for region totals. Per reporting period it
+holds, in this order:
+
+* every region metric of :data:`sim.model.REGION_METRICS` that ``compare`` returned, plus
+  ``welfare_usd = welfare_pct / 100 · income_base`` (baseline unit);
+* by region and sector: ``gross_output``, ``value_added`` (baseline unit) and
+  ``price_pct = 100 (p̂_nj / p̂_nj^base − 1)``;
+* with ``detail="full"``: bilateral ``imports`` X_inj (exporter ``partner`` → importer
+  ``region``, sector ``j``) and the applied ``tariff`` 100 t_inj on tradable sectors;
+* ``tariff_avg`` by importer: ``100 Σ_ij t_inj X⁰_inj / Σ_ij X⁰_inj`` (baseline flow weights,
+  international flows only).
+
+Every period has the same rows, so the label columns are built once as categorical codes and
+tiled over periods; only the values are stacked per period.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLUMNS", "tidy_path"]
+
+COLUMNS = ["scenario", "date", "region", "partner", "sector", "metric", "value", "unit"]
+_LABELS = ("region", "partner", "sector", "metric", "unit")
+
+
+def _categorical(labels: np.ndarray, periods: int) -> pd.Categorical:
+    """Labels of one period, tiled over ``periods``, as a categorical with sorted categories
+    (the categories ``astype("category")`` would give)."""
+    cats, codes = np.unique(labels.astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(np.tile(codes.astype(np.int32), periods), categories=cats)
+
+
+def tidy_path(name: str, result: Any, baseline: Any, tariff_model: Any,
+              detail: str = "full") -> pd.DataFrame:
+    """The tidy path of a :class:`sim.timeline.TimelineResult` on ``baseline``."""
+    from sim.model import REGION_METRICS
+
+    periods = result.periods
+    if not periods:
+        return pd.DataFrame(columns=COLUMNS)
+    regions = np.asarray(baseline.regions, dtype=object)
+    sectors = np.asarray(baseline.sectors, dtype=object)
+    R, S = len(regions), len(sectors)
+    unit = baseline.unit
+    offdiag = ~np.eye(R, dtype=bool)
+    ii, nn, jj = np.nonzero(offdiag[:, :, None] & np.ones((1, 1, S), dtype=bool))
+    ti, tn, tj = np.nonzero(offdiag[:, :, None] & tariff_model.tradable[None, None, :])
+    w = baseline.economy.flows * offdiag[:, :, None]
+    w_total = np.maximum(w.sum(axis=(0, 2)), 1e-300)
+
+    # label template of one period (same for every period)
+    first = periods[0].metrics
+    region_metrics = list(first)
+    with_usd = "welfare_pct" in first and "income_base" in first
+    blocks: list[tuple[np.ndarray, Any, Any, str, str]] = []  # region, partner, sector, m, u
+    for m in region_metrics:
+        u = REGION_METRICS.get(m, ("", ""))[0]
+        blocks.append((regions, "all", "all", m, unit if u == "unit" else u))
+    if with_usd:
+        blocks.append((regions, "all", "all", "welfare_usd", unit))
+    by_sector = (np.repeat(regions, S), "all", np.tile(sectors, R))
+    for m, u in (("gross_output", unit), ("value_added", unit), ("price_pct", "%")):
+        blocks.append((*by_sector, m, u))
+    if detail == "full":
+        blocks.append((regions[nn], regions[ii], sectors[jj], "imports", unit))
+        blocks.append((regions[tn], regions[ti], sectors[tj], "tariff", "%"))
+    blocks.append((regions, "all", "all", "tariff_avg", "%"))
+    sizes = [len(b[0]) for b in blocks]
+    template = {
+        "region": np.concatenate([b[0] for b in blocks]),
+        "partner": np.concatenate([np.broadcast_to(np.asarray(b[1], dtype=object), (k,))
+                                   for b, k in zip(blocks, sizes, strict=True)]),
+        "sector": np.concatenate([np.broadcast_to(np.asarray(b[2], dtype=object), (k,))
+                                  for b, k in zip(blocks, sizes, strict=True)]),
+        "metric": np.repeat(np.array([b[3] for b in blocks], dtype=object), sizes),
+        "unit": np.repeat(np.array([b[4] for b in blocks], dtype=object), sizes),
+    }
+
+    values = np.empty((len(periods), sum(sizes)))
+    for k, p in enumerate(periods):
+        if list(p.metrics) != region_metrics:
+            raise ValueError(f"period {p.start}: region metrics differ from the first period's")
+        eq, mt = p.equilibrium, p.metrics
+        parts = [np.asarray(mt[m])[0] for m in region_metrics]
+        if with_usd:
+            parts.append(mt["welfare_pct"][0] / 100 * mt["income_base"][0])
+        parts += [eq.gross_output[0].reshape(-1), eq.value_added[0].reshape(-1),
+                  (100 * (eq.price_hat[0] / result.base.price_hat[0] - 1)).reshape(-1)]
+        if detail == "full":
+            parts += [eq.flows[0][ii, nn, jj], 100 * p.tariffs[ti, tn, tj]]
+        parts.append(100 * ((p.tariffs * w).sum(axis=(0, 2)) / w_total))
+        values[k] = np.concatenate(parts)
+
+    n = len(periods)
+    dates = np.array([np.datetime64(p.start, "s") for p in periods])
+    df = pd.DataFrame({
+        "scenario": pd.Categorical.from_codes(np.zeros(n * values.shape[1], dtype=np.int8),
+                                              categories=[name]),
+        "date": np.repeat(dates, values.shape[1]),
+        **{c: _categorical(template[c], n) for c in _LABELS[:4]},
+        "value": values.reshape(-1),
+        "unit": _categorical(template["unit"], n),
+    })
+    return df[COLUMNS]
