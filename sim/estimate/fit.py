@@ -292,6 +292,12 @@ def estimate(panel: Panel | str | Path, formula: str, years: str | list[int] | N
                                "regressors that separate zero flows)")
     tidy = fit.tidy()
     terms = [str(t) for t in tidy.index]
+    plain = [t.strip() for t in formula_parts(formula)[1].split("+")]
+    dropped = [t for t in plain if t in used and t not in terms]
+    if dropped:
+        raise PanelError(f"{panel.path}: regressor(s) {', '.join(map(repr, dropped))} are "
+                         "collinear with other regressors or the fixed effects (dropped by "
+                         "the fit); remove them")
     _check_collinear(terms, frame, fixed, np.ones(len(frame), dtype=bool), panel.path)
     cov = np.asarray(fit._vcov, dtype=float)  # pyfixest has no public accessor for V
     se = tidy["Std. Error"].to_numpy(dtype=float)
@@ -314,12 +320,14 @@ def estimate(panel: Panel | str | Path, formula: str, years: str | list[int] | N
         "panel_file": str(panel.path),
         "years": sorted(int(v) for v in data["year"].unique()),
         "international_only": international_only,
-        "observations_in_years": int(len(data)),
+        "observations_in_years": len(data),
         "observations_used": int(n_used),
         "observations_dropped": int(len(data) - n_used),
         "dropped_because": "fixed-effect groups (e.g. pairs) whose trade is zero in every "
                            "year: no information for PPML",
         "fixed_effects": {f: int(frame[f].nunique()) for f in fixed},
+        "fixed_effect_levels_dropped": {f: int(data[f].nunique() - frame[f].nunique())
+                                        for f in fixed},
         "cluster": cluster,
         "cluster_variable": cluster_column,
         "clusters": int(frame[cluster_column].nunique()) if cluster_column else None,

@@ -13,6 +13,7 @@ import functools
 
 import pandas as pd
 
+from sim.estimate.effects import agreement_effect
 from sim.estimate.fit import Estimate, estimate
 from sim.estimate.specs import GUIDE_SPECS, GUIDE_YEARS
 from sim.validation import Check
@@ -25,7 +26,7 @@ NOT_PUBLISHED = ("reproduced only: the published figure of this column was not a
                  "the project (Yotov et al. 2016, Table 3, p. 51)")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def guide_estimate(name: str) -> Estimate:
     """The guide's specification ``name`` estimated from the shipped panel (cached)."""
     spec = GUIDE_SPECS[name]
@@ -47,6 +48,11 @@ def gravity_checks() -> list[Check]:
                 checks.append(Check(case, "all", metric, None if pub is None else pub.value,
                                     value, None if pub is None else TOLERANCE,
                                     NOT_PUBLISHED if pub is None else pub.source))
+        effect = agreement_effect(est)
+        if effect is not None and len(effect.terms) > 1:
+            for metric, value in (("total (sum of rta terms)", effect.total),
+                                  ("total std. error", effect.std_error)):
+                checks.append(Check(case, "all", metric, None, value, None, NOT_PUBLISHED))
         pub = spec.published.get("observations")
         if pub is not None:
             checks.append(Check(case, "all", "observations", pub.value,
