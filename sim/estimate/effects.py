@@ -194,12 +194,10 @@ AGTPA_SOURCE = ("Panel: Yotov, Piermartini, Monteiro & Larch (2016), An Advanced
 
 def shipped_effect(name: str) -> AgreementEffect:
     """Estimate the shipped effect ``name`` afresh from the shipped panel."""
-    from sim.estimate.fit import estimate
-    from sim.estimate.specs import GUIDE_SPECS, GUIDE_YEARS
+    from sim.estimate.specs import GUIDE_SPECS, guide_estimate
 
     spec = GUIDE_SPECS[name]
-    est = estimate("agtpa", spec.formula, years=GUIDE_YEARS,
-                   international_only=spec.international_only)
+    est = guide_estimate(name)
     effect = agreement_effect(est, name=name,
                               description=f"Advanced Guide Table 3 column {spec.column}: "
                                           f"{spec.title}",

@@ -177,13 +177,12 @@ def _term_column(term: str, data: pd.DataFrame) -> np.ndarray | None:
     return None
 
 
-def _check_collinear(terms: list[str], data: pd.DataFrame, fixed: list[str],
-                     keep: np.ndarray, path: Path) -> None:
+def _check_collinear(terms: list[str], sub: pd.DataFrame, fixed: list[str],
+                     path: Path) -> None:
     """Raise if a regressor is absorbed by the fixed effects (or by earlier regressors) on
     the estimation sample: ‖M_FE x‖ ≤ 10⁻⁶ ‖x‖, M_FE the within projection."""
     from pyfixest.estimation import demean
 
-    sub = data.loc[keep]
     columns, names = [], []
     for term in terms:
         col = _term_column(term, sub)
@@ -224,7 +223,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def estimate(panel: Panel | str | Path, formula: str, years: str | list[int] | None = None,
+def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str, years: str | list[int] | None = None,
              cluster: str = "pair", international_only: bool = False,
              max_iterations: int = 25, progress: Callable[[str], None] | None = None
              ) -> Estimate:
@@ -294,11 +293,12 @@ def estimate(panel: Panel | str | Path, formula: str, years: str | list[int] | N
     terms = [str(t) for t in tidy.index]
     plain = [t.strip() for t in formula_parts(formula)[1].split("+")]
     dropped = [t for t in plain if t in used and t not in terms]
+    ordered = list(dict.fromkeys([t for t in plain if t in used] + terms))
+    _check_collinear(ordered, frame, fixed, panel.path)
     if dropped:
         raise PanelError(f"{panel.path}: regressor(s) {', '.join(map(repr, dropped))} are "
                          "collinear with other regressors or the fixed effects (dropped by "
                          "the fit); remove them")
-    _check_collinear(terms, frame, fixed, np.ones(len(frame), dtype=bool), panel.path)
     cov = np.asarray(fit._vcov, dtype=float)  # pyfixest has no public accessor for V
     se = tidy["Std. Error"].to_numpy(dtype=float)
     if cov.shape != (len(terms), len(terms)) or not np.allclose(np.sqrt(np.diag(cov)), se,

@@ -22,6 +22,7 @@ Every problem raises :class:`PanelError` naming the file, the column, the value 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,14 +85,21 @@ def _numeric(data: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     return values
 
 
-def load_panel(source: str | Path) -> Panel:
-    """Read and check a panel file (or ``"agtpa"``) and add the derived columns."""
-    name = str(source)
-    path = AGTPA_FILE if name == "agtpa" else Path(source)
-    if not path.is_file():
-        raise PanelError(f"{path}: panel file not found (give a CSV, CSV.gz or Parquet "
-                         "file, or 'agtpa' for the shipped panel)")
-    data = _read(path).reset_index(drop=True)
+def load_panel(source: str | Path | pd.DataFrame) -> Panel:
+    """Read and check a panel file (or ``"agtpa"``, or a DataFrame) and add the derived
+    columns."""
+    if isinstance(source, pd.DataFrame):
+        name, path = "DataFrame", Path("<DataFrame>")
+        data = source.reset_index(drop=True).copy()
+    elif str(source) == "agtpa":
+        return _agtpa()
+    else:
+        name = str(source)
+        path = Path(source)
+        if not path.is_file():
+            raise PanelError(f"{path}: panel file not found (give a CSV, CSV.gz or Parquet "
+                             "file, or 'agtpa' for the shipped panel)")
+        data = _read(path).reset_index(drop=True)
     missing = [c for c in REQUIRED if c not in data.columns]
     if missing:
         raise PanelError(f"{path}: required column(s) {', '.join(repr(c) for c in missing)} "
@@ -104,11 +112,11 @@ def load_panel(source: str | Path) -> Panel:
     if (trade < 0).any():
         line, _ = _line(data, trade < 0)
         raise PanelError(f"{path}: column 'trade' has a negative value "
-                         f"{trade[line - 2]!r} (line {line}); trade must be ≥ 0")
+                         f"{trade[line - 2]:g} (line {line}); trade must be ≥ 0")
     year = _numeric(data, "year", path)
     if (year != np.round(year)).any():
         line, _ = _line(data, year != np.round(year))
-        raise PanelError(f"{path}: column 'year' has a non-integer value {year[line - 2]!r} "
+        raise PanelError(f"{path}: column 'year' has a non-integer value {year[line - 2]:g} "
                          f"(line {line})")
     for column in ("exporter", "importer"):
         empty = data[column].isna().to_numpy()
@@ -135,6 +143,12 @@ def load_panel(source: str | Path) -> Panel:
             data["ln_dist"] = np.where(dist > 0, np.log(np.where(dist > 0, dist, 1.0)),
                                        np.nan)
     return Panel(name=name, path=path, data=data)
+
+
+@functools.cache
+def _agtpa() -> Panel:
+    """The shipped panel, read once per process (estimates never modify a panel's data)."""
+    return Panel(name="agtpa", path=AGTPA_FILE, data=load_panel(AGTPA_FILE).data)
 
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?::\s*(\d{4})\s*(?::\s*(\d+)\s*)?)?$")

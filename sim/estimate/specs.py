@@ -10,9 +10,15 @@ those specifications are reproduced and reported without a published figure besi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-__all__ = ["EFFECT_SPECS", "GUIDE_SPECS", "GUIDE_YEARS", "GuideSpec", "Published"]
+if TYPE_CHECKING:
+    from sim.estimate.fit import Estimate
+
+__all__ = ["EFFECT_SPECS", "GUIDE_SPECS", "GUIDE_YEARS", "GuideSpec", "Published",
+           "guide_estimate"]
 
 GUIDE_YEARS = "1986:2006:4"
 FE = "exporter_year + importer_year"
@@ -74,3 +80,14 @@ GUIDE_SPECS: dict[str, GuideSpec] = {s.name: s for s in [
 
 #: shipped agreement-effect files (sim/estimate/effects/NAME.toml)
 EFFECT_SPECS = ("agtpa_pair_fe", "agtpa_phase_in", "agtpa_globalisation")
+
+
+@functools.cache
+def guide_estimate(name: str) -> Estimate:
+    """The guide's specification ``name`` estimated from the shipped panel (cached in the
+    process; treat the result as read-only)."""
+    from sim.estimate.fit import estimate
+
+    spec = GUIDE_SPECS[name]
+    return estimate("agtpa", spec.formula, years=GUIDE_YEARS,
+                    international_only=spec.international_only)

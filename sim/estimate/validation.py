@@ -9,29 +9,18 @@ published figure available to the project are reported as ``info`` rows (publish
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
 from sim.estimate.effects import agreement_effect
-from sim.estimate.fit import Estimate, estimate
-from sim.estimate.specs import GUIDE_SPECS, GUIDE_YEARS
+from sim.estimate.specs import GUIDE_SPECS, guide_estimate
 from sim.validation import Check
 
-__all__ = ["TOLERANCE", "gravity_checks", "gravity_table", "guide_estimate"]
+__all__ = ["TOLERANCE", "gravity_checks", "gravity_table"]
 
 TOLERANCE = 0.002
 CASE = "Gravity (AGTPA 2016, Table 3 {column}): {title}"
 NOT_PUBLISHED = ("reproduced only: the published figure of this column was not available to "
                  "the project (Yotov et al. 2016, Table 3, p. 51)")
-
-
-@functools.cache
-def guide_estimate(name: str) -> Estimate:
-    """The guide's specification ``name`` estimated from the shipped panel (cached)."""
-    spec = GUIDE_SPECS[name]
-    return estimate("agtpa", spec.formula, years=GUIDE_YEARS,
-                    international_only=spec.international_only)
 
 
 def gravity_checks() -> list[Check]:
