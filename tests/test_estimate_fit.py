@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("pyfixest", reason="pip install -e '.[estimate]' (part of '.[dev]')")
 
-from sim.estimate import ConvergenceError, PanelError, estimate  # noqa: E402
-from sim.estimate.specs import GUIDE_SPECS, GUIDE_YEARS, guide_estimate  # noqa: E402
-from sim.estimate.synthetic import synthetic_panel  # noqa: E402
+from sim.estimate import ConvergenceError, PanelError, estimate
+from sim.estimate.specs import GUIDE_SPECS, GUIDE_YEARS, guide_estimate
+from sim.estimate.synthetic import synthetic_panel
 
 PAIR_FE = "trade ~ rta | exporter_year + importer_year + pair"
 BETA = 0.5

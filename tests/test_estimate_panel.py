@@ -57,13 +57,13 @@ def test_shipped_panel():
 
 @pytest.mark.parametrize(("rows", "message"), [
     (["exporter,importer,trade", "AAA,BBB,1"], r"p.csv: required column\(s\) 'year' missing"),
-    (ROWS[:2] + ["AAA,BBB,2000,abc,1000,1"], r"p.csv: column 'trade' has a non-numeric value "
+    ([*ROWS[:2], "AAA,BBB,2000,abc,1000,1"], r"p.csv: column 'trade' has a non-numeric value "
                                               r"'abc' \(line 3\)"),
-    (ROWS[:2] + ["AAA,BBB,2000,,1000,1"], r"column 'trade' has a non-numeric value empty "
+    ([*ROWS[:2], "AAA,BBB,2000,,1000,1"], r"column 'trade' has a non-numeric value empty "
                                            r"\(line 3\)"),
-    (ROWS[:3] + ["BBB,AAA,2000,-4,1000,1"], r"p.csv: column 'trade' has a negative value -4 "
+    ([*ROWS[:3], "BBB,AAA,2000,-4,1000,1"], r"p.csv: column 'trade' has a negative value -4 "
                                              r"\(line 4\)"),
-    (ROWS[:2] + ["AAA,BBB,2000.5,4,1000,1"], r"column 'year' has a non-integer value 2000.5"),
+    ([*ROWS[:2], "AAA,BBB,2000.5,4,1000,1"], r"column 'year' has a non-integer value 2000.5"),
     (["exporter,importer,year,trade,pair", "AAA,BBB,2000,1,x"], r"column\(s\) pair are derived"),
 ])
 def test_bad_panels(tmp_path, rows, message):

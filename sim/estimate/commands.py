@@ -10,6 +10,7 @@ import shlex
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.estimate.effects import AgreementEffectError, agreement_effect
@@ -40,12 +41,12 @@ def estimate_command(panel: str, formula: str, years: str | None, cluster: str, 
     err = err or Console(stderr=True)
 
     def fail(message: str, code: int) -> int:
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         return code
 
     def progress(line: str) -> None:
         if not quiet:
-            err.print(line, highlight=False, soft_wrap=True)
+            err.print(escape(line), highlight=False, soft_wrap=True)
 
     try:
         est = estimate(panel, formula, years=years, cluster=cluster,

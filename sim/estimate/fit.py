@@ -223,10 +223,10 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str, years: str | list[int] | None = None,
-             cluster: str = "pair", international_only: bool = False,
-             max_iterations: int = 25, progress: Callable[[str], None] | None = None
-             ) -> Estimate:
+def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str,
+             years: str | list[int] | None = None, cluster: str = "pair",
+             international_only: bool = False, max_iterations: int = 25,
+             progress: Callable[[str], None] | None = None) -> Estimate:
     """Fit ``formula`` (pyfixest syntax: ``dep ~ regressors | fixed effects``) by PPML.
 
     ``years``: ``"1986:2006:4"`` or a list (default all); ``cluster``: ``"pair"`` (default,
@@ -284,6 +284,11 @@ def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str, years: str 
         name = type(exc).__name__
         if "Formula" in name or "Factor" in name or "Parsing" in name:
             raise PanelError(f"--formula {formula!r}: {exc}") from None
+        if "collinear" in str(exc).lower():
+            plain = [t.strip() for t in formula_parts(formula)[1].split("+")]
+            _check_collinear([t for t in plain if t in used], frame, fixed, panel.path)
+            raise PanelError(f"{panel.path}: the regressors are collinear with the fixed "
+                             f"effects ({' '.join(str(exc).split())})") from None
         raise ConvergenceError(f"the PPML fit failed: {name}: {exc}") from None
     if not fit.convergence:
         raise ConvergenceError(f"the PPML fit did not converge in {max_iterations} IRLS "

@@ -410,7 +410,8 @@ def _studies() -> None:
                "countries not modelled separately: rest of world).")
 
 
-def _gravity() -> None:
+def gravity_section() -> None:
+    """Section 4: the guide's gravity estimates reproduced (sim.estimate.validation)."""
     st.header("4. Structural gravity: the Advanced Guide's estimates, reproduced")
     st.markdown(
         "What a trade agreement does to trade between its members, estimated as the field "
@@ -444,7 +445,7 @@ def render() -> None:
     _nafta(data_dir)
     _analytic(data_dir)
     _studies()
-    _gravity()
+    gravity_section()
 
 
 if __name__ == "__main__":  # ``streamlit run sim/app/pages/validation.py``
