@@ -69,7 +69,8 @@ def test_own_panel_file(tmp_path):
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
-    (["--formula", "trade ~ rta + cntg | exporter_year + importer_year + pair"], 2,
+    (["--formula", "trade ~ rta + cntg | exporter_year + importer_year + pair", "--years",
+      "2002:2006:4"], 2,
      "regressor 'cntg' is collinear with the fixed effects"),
     (["--formula", "trade ~ tariff | exporter_year"], 2, "unknown column 'tariff'"),
     (["--formula", MAIN, "--years", "2010:2020"], 2, "no rows for --years"),
