@@ -87,3 +87,28 @@ def test_parse_years(text, years):
 def test_parse_years_bad(text):
     with pytest.raises(PanelError, match="--years"):
         parse_years(text)
+
+
+def test_layering():
+    """sim.estimate imports no app code and loads pyfixest only when a fit runs; the numeric
+    core never imports sim.estimate."""
+    import subprocess
+    import sys
+
+    import sim.estimate
+    import sim.model
+
+    code = ("import sys, sim.estimate, sim.estimate.commands; bad = [m for m in "
+            "('pyfixest', 'streamlit', 'sim.app') if m in sys.modules]; print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+    def imports(package) -> list[tuple[str, str]]:
+        return [(p.name, line.strip()) for p in Path(package.__file__).parent.glob("*.py")
+                for line in p.read_text().splitlines()
+                if line.strip().startswith(("import ", "from "))]
+
+    for name, line in imports(sim.estimate):
+        assert "sim.app" not in line and "streamlit" not in line, (name, line)
+    for name, line in imports(sim.model):
+        assert "sim.estimate" not in line, (name, line)
