@@ -44,6 +44,7 @@ class GuideSpec:
     column: str
     title: str
     formula: str
+    short: str = ""
     international_only: bool = False
     published: dict[str, Published] = field(default_factory=dict)  # metric -> figure
 
@@ -57,13 +58,14 @@ GUIDE_SPECS: dict[str, GuideSpec] = {s.name: s for s in [
     GuideSpec(
         "agtpa_international", "(2)",
         "international trade only, ln distance, contiguity, language, colony; no pair FE",
-        f"trade ~ ln_dist + cntg + lang + clny + rta | {FE}", international_only=True,
+        f"trade ~ ln_dist + cntg + lang + clny + rta | {FE}",
+        "international only, gravity covariates", international_only=True,
         published={"rta": Published(0.191, f"{TABLE3}, column (2), {QUOTED}"),
                    "rta std. error": Published(0.066, f"{TABLE3}, column (2), {QUOTED}")}),
     GuideSpec(
         "agtpa_pair_fe", "(4)",
         "intra-national trade included, pair fixed effects",
-        f"trade ~ rta | {FE} + pair",
+        f"trade ~ rta | {FE} + pair", "pair fixed effects",
         published={"rta": Published(0.557, f"{TABLE3}, column (4), {QUOTED}"),
                    "rta std. error": Published(0.102, f"{TABLE3}, column (4), {QUOTED}"),
                    "observations": Published(28482, "the authors' Stata log (N = 28,482), "
@@ -71,11 +73,12 @@ GUIDE_SPECS: dict[str, GuideSpec] = {s.name: s for s in [
     GuideSpec(
         "agtpa_phase_in", "(6)",
         "pair fixed effects, phase-in lags of 4, 8 and 12 years",
-        f"trade ~ {LAGS} | {FE} + pair"),
+        f"trade ~ {LAGS} | {FE} + pair", "phase-in lags"),
     GuideSpec(
         "agtpa_globalisation", "(7)",
         "phase-in lags and international-border × year terms (globalisation controls)",
-        f"trade ~ {LAGS} + i(year, intl, ref=2006) | {FE} + pair"),
+        f"trade ~ {LAGS} + i(year, intl, ref=2006) | {FE} + pair",
+        "lags + globalisation controls"),
 ]}
 
 #: shipped agreement-effect files (sim/estimate/effects/NAME.toml)

@@ -18,7 +18,7 @@ from sim.validation import Check
 __all__ = ["TOLERANCE", "gravity_checks", "gravity_table"]
 
 TOLERANCE = 0.002
-CASE = "Gravity (AGTPA 2016, Table 3 {column}): {title}"
+CASE = "Gravity, Yotov et al. (2016) Table 3 {column}: {title}"
 NOT_PUBLISHED = ("reproduced only: the published figure of this column was not available to "
                  "the project (Yotov et al. 2016, Table 3, p. 51)")
 
@@ -28,7 +28,7 @@ def gravity_checks() -> list[Check]:
     checks: list[Check] = []
     for name, spec in GUIDE_SPECS.items():
         est = guide_estimate(name)
-        case = CASE.format(column=spec.column, title=spec.title)
+        case = CASE.format(column=spec.column, title=spec.short)
         lag_terms = [t for t in est.terms if t.startswith("rta")]
         for term in lag_terms:
             for metric, value in ((term, est.coef(term)),
