@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.estimate import AgreementEffectError, list_agreement_effects, load_agreement_effect
 from sim.estimate.effects import EFFECTS_DIR, agreement_effect
@@ -92,3 +94,30 @@ def test_shipped_file_equals_a_fresh_estimate(name):
     assert fresh.to_toml().splitlines()[:6] == shipped.to_toml().splitlines()[:6]
     assert (fresh.formula, fresh.years, fresh.observations, fresh.command) == (
         shipped.formula, shipped.years, shipped.observations, shipped.command)
+
+
+@given(beta=st.lists(st.floats(-2, 2), min_size=4, max_size=4),
+       seed=st.integers(0, 2**32 - 1), n_lags=st.integers(1, 4))
+@settings(max_examples=40, deadline=None)
+def test_effect_arithmetic_property(beta, seed, n_lags):
+    """For any coefficients and covariance: the total is the sum, its variance 1'V1, the
+    cumulative effect at 12 years is the total, and shares are cumulative / total."""
+    terms = ["rta", "rta_lag4", "rta_lag8", "rta_lag12"][:n_lags]
+    b = np.array(beta[:n_lags])
+    a = np.random.default_rng(seed).normal(size=(n_lags, n_lags))
+    cov = a @ a.T + 1e-6 * np.eye(n_lags)
+    e = agreement_effect(fake_estimate(terms, b, cov))
+    assert e.total == pytest.approx(b.sum(), abs=1e-12)
+    assert e.std_error == pytest.approx(math.sqrt(cov.sum()), rel=1e-9)
+    assert e.cumulative[-1] == pytest.approx(e.total, abs=1e-12)
+    assert e.cumulative[0] == pytest.approx(b[0], abs=1e-12)
+    if abs(e.total) > 1e-6:
+        assert e.share_of_total == pytest.approx(tuple(c / e.total for c in e.cumulative))
+
+
+def test_zero_total_has_undefined_shares(tmp_path):
+    e = agreement_effect(fake_estimate(["rta", "rta_lag4"], np.array([0.25, -0.25]),
+                                       np.eye(2) * 0.01))
+    assert e.total == 0.0 and all(math.isnan(s) for s in e.share_of_total)
+    back = load_agreement_effect(e.write(tmp_path / "z.toml"))
+    assert all(math.isnan(s) for s in back.share_of_total)

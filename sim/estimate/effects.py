@@ -8,7 +8,7 @@ From an estimate with the agreement dummy ``rta`` and optionally its lags ``rta_
   ``lincom``);
 * phase-in: the effect reached h years after entry, :math:`B_h = \sum_{k \le h} \beta_k`, for
   h = 0, 4, 8, 12, its standard error, and its share of the total :math:`B_h / B`
-  (an estimate without lags has share 1 from entry);
+  (an estimate without lags has share 1 from entry; NaN if B = 0);
 * the change in bilateral trade costs in the general-equilibrium model with trade elasticity
   θ: :math:`\hat\tau = \exp(-B/\theta)` (:meth:`AgreementEffect.trade_cost_factor`). The
   dummy also captures the agreements' tariff cuts; see docs/estimation.md on double counting.
@@ -138,7 +138,8 @@ def agreement_effect(est: Any, name: str = "estimate", description: str = "",
         name=name, description=description, total=total, std_error=cum_se[-1],
         terms=tuple(terms), coefficients=tuple(float(b) for b in beta),
         horizons=HORIZONS, cumulative=tuple(cumulative), cumulative_std_error=tuple(cum_se),
-        share_of_total=tuple(c / total for c in cumulative), formula=meta["formula"],
+        share_of_total=tuple(c / total if total != 0 else math.nan for c in cumulative),
+        formula=meta["formula"],
         panel=meta["panel"], years=tuple(meta["years"]),
         observations=int(meta["observations_used"]), cluster=meta["cluster"],
         standard_errors=meta["standard_errors"], command=command, source=source)
