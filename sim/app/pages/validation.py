@@ -8,6 +8,8 @@ published studies.
 2. Analytic checks that need no external data (the ACR formula against an independent
    solver), plus the USITC gegravity sample when present.
 3. TPP-12, CPTPP and the 2025 tariffs from our scenario library beside published studies.
+4. Structural gravity: the Advanced Guide's PPML estimates reproduced from the shipped panel
+   (``sim.estimate.validation``; needs the optional pyfixest).
 
 The computations are plain functions cached with ``st.cache_data``; ``render()`` draws.
 """
