@@ -105,3 +105,9 @@ def test_single_year_rta_is_collinear_with_pair_effects(tmp_path):
               str(tmp_path), "-q")
     assert res.exit_code == 2
     assert "regressor 'rta' is collinear with the fixed effects" in " ".join(res.output.split())
+
+
+def test_max_iterations_must_be_positive(tmp_path):
+    res = run("--panel", "agtpa", "--formula", MAIN, "--max-iterations", "0", "--out",
+              str(tmp_path), "-q")
+    assert res.exit_code == 2 and "--max-iterations must be ≥ 1, got 0" in res.output

@@ -223,6 +223,34 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _fit(formula: str, frame: pd.DataFrame, vcov: Any, cluster: str, max_iterations: int,
+         used: list[str], fixed: list[str], path: Path) -> Any:
+    """pyfixest's ``fepois`` with the guide's conventions; its errors become ours."""
+    import pyfixest as pf
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = pf.fepois(formula, data=frame, vcov=vcov,
+                            ssc=pf.ssc(k_adj=False, G_adj=cluster != "none"),
+                            iwls_maxiter=max_iterations, fixef_rm="none")
+    except Exception as exc:
+        name = type(exc).__name__
+        if "Formula" in name or "Factor" in name or "Parsing" in name:
+            raise PanelError(f"--formula {formula!r}: {exc}") from None
+        if "collinear" in str(exc).lower():
+            plain = [t.strip() for t in formula_parts(formula)[1].split("+")]
+            _check_collinear([t for t in plain if t in used], frame, fixed, path)
+            raise PanelError(f"{path}: the regressors are collinear with the fixed "
+                             f"effects ({' '.join(str(exc).split())})") from None
+        raise ConvergenceError(f"the PPML fit failed: {name}: {exc}") from None
+    if not fit.convergence:
+        raise ConvergenceError(f"the PPML fit did not converge in {max_iterations} IRLS "
+                               "iterations (raise --max-iterations, or check the panel for "
+                               "regressors that separate zero flows)")
+    return fit
+
+
 def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str,
              years: str | list[int] | None = None, cluster: str = "pair",
              international_only: bool = False, max_iterations: int = 25,
@@ -250,6 +278,8 @@ def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str,
         if data.empty:
             raise PanelError(f"{panel.path}: no international rows (exporter ≠ importer)")
     lhs, used, fixed = _check_columns(panel, data, formula)
+    if max_iterations < 1:
+        raise PanelError(f"--max-iterations must be ≥ 1, got {max_iterations}")
     if cluster == "none":
         vcov: Any = "hetero"
         cluster_column, convention = None, HETERO_CONVENTION
@@ -260,7 +290,7 @@ def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str,
                              "'pair', 'none' or a column name)")
         vcov, convention = {"CRV1": cluster_column}, SE_CONVENTION
     try:
-        import pyfixest as pf
+        import pyfixest  # noqa: F401  (optional: the `estimate` extra)
     except ImportError:
         raise EstimationUnavailable("structural-gravity estimation needs the optional "
                                     f"library pyfixest: {INSTALL_HINT}") from None
@@ -274,26 +304,7 @@ def estimate(panel: Panel | str | Path | pd.DataFrame, formula: str,
         levels = ", ".join(f"{f} {data[f].nunique():,}" for f in fixed) or "none"
         progress(f"PPML: {int(keep.sum()):,} observations, fixed effects: {levels} ...")
     frame = data.loc[keep].reset_index(drop=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = pf.fepois(formula, data=frame, vcov=vcov,
-                            ssc=pf.ssc(k_adj=False, G_adj=cluster != "none"),
-                            iwls_maxiter=max_iterations, fixef_rm="none")
-    except Exception as exc:
-        name = type(exc).__name__
-        if "Formula" in name or "Factor" in name or "Parsing" in name:
-            raise PanelError(f"--formula {formula!r}: {exc}") from None
-        if "collinear" in str(exc).lower():
-            plain = [t.strip() for t in formula_parts(formula)[1].split("+")]
-            _check_collinear([t for t in plain if t in used], frame, fixed, panel.path)
-            raise PanelError(f"{panel.path}: the regressors are collinear with the fixed "
-                             f"effects ({' '.join(str(exc).split())})") from None
-        raise ConvergenceError(f"the PPML fit failed: {name}: {exc}") from None
-    if not fit.convergence:
-        raise ConvergenceError(f"the PPML fit did not converge in {max_iterations} IRLS "
-                               "iterations (raise --max-iterations, or check the panel for "
-                               "regressors that separate zero flows)")
+    fit = _fit(formula, frame, vcov, cluster, max_iterations, used, fixed, panel.path)
     tidy = fit.tidy()
     terms = [str(t) for t in tidy.index]
     plain = [t.strip() for t in formula_parts(formula)[1].split("+")]
