@@ -113,7 +113,8 @@ def validate_cmd(
                                                    "(default $TRADESIM_SHARED_DATA or "
                                                    "../shared/data).")] = None,
 ) -> None:
-    """Reproduce the published results (Caliendo-Parro 2015 NAFTA, ACR, gegravity sample)."""
+    """Reproduce the published results (Caliendo-Parro 2015 NAFTA, ACR, gegravity sample,
+    structural gravity of Yotov et al. 2016)."""
     from sim.validation import DataMissing, default_data_dir, run_validation
 
     data_dir = data if data is not None else default_data_dir()
@@ -138,6 +139,31 @@ def validate_cmd(
     console.print(f"{sum(c.passed is True for c in checks)} passed, {len(misses)} missed")
     if misses:
         raise typer.Exit(1)
+
+
+@app.command("estimate")
+def estimate_cmd(
+    panel: Annotated[str, typer.Option(help="Panel CSV/CSV.gz/Parquet (exporter, importer, "
+                                            "year, trade, regressors) or 'agtpa' (shipped).")],
+    formula: Annotated[str, typer.Option(help="pyfixest formula, e.g. \"trade ~ rta | "
+                                              "exporter_year + importer_year + pair\".")],
+    out: Annotated[Path, typer.Option(help="Output directory (estimates.csv, vcov.csv, "
+                                           "meta.json, agreement_effect.toml).")],
+    years: Annotated[str | None, typer.Option(help="START:STOP:STEP (stop included), "
+                                                   "e.g. 1986:2006:4, or a comma list.")] = None,
+    cluster: Annotated[str, typer.Option(help="'pair' (Stata ppml convention), 'none' or a "
+                                              "column.")] = "pair",
+    international_only: Annotated[bool, typer.Option("--international-only",
+                                                     help="Drop exporter = importer rows.")]
+    = False,
+    max_iterations: Annotated[int, typer.Option(help="IRLS iterations.")] = 25,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or table.")] = False,
+) -> None:
+    """Estimate a structural gravity equation by PPML with fixed effects (docs/estimation.md)."""
+    from sim.estimate.commands import estimate_command
+
+    raise typer.Exit(estimate_command(panel, formula, years, cluster, out, international_only,
+                                      max_iterations, quiet, console, err))
 
 
 @app.command("baseline")

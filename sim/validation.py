@@ -13,6 +13,9 @@ Cases:
   levels (so the check fails if either solver is wrong), on random balanced economies.
 * The USITC gegravity sample (30 countries, 2006, manufacturing) through the one-sector path:
   the ACR identity again, on real data, for a 10 % cut in the cost of all international trade.
+* Structural gravity (Yotov et al. 2016, Table 3): the guide's PPML estimates of the effect of
+  trade agreements, reproduced from the panel shipped in ``sim/estimate/data`` (rows from
+  :mod:`sim.estimate.validation`; skipped if the optional library pyfixest is missing).
 """
 
 from __future__ import annotations
@@ -186,4 +189,16 @@ def run_validation(data_dir: str | Path | None = None) -> list[Check]:
         checks += gegravity_checks(data_dir)
     except (CP2015DataMissing, GegravityDataMissing) as exc:
         raise DataMissing(str(exc)) from None
-    return checks + acr_checks()
+    return checks + acr_checks() + _gravity_checks_if_installed()
+
+
+def _gravity_checks_if_installed() -> list[Check]:
+    """The guide's gravity estimates from the shipped panel (sim.estimate.validation); none
+    if the optional estimation library is not installed (pip install -e '.[estimate]')."""
+    from sim.estimate import EstimationUnavailable
+    from sim.estimate.validation import gravity_checks
+
+    try:
+        return gravity_checks()
+    except EstimationUnavailable:
+        return []
