@@ -56,6 +56,10 @@ def test_without_data_the_page_says_where_to_put_them(monkeypatch):
     assert "reproduced (%)" not in published.columns and len(published) == 18
     acr = _table(at, "largest gap")
     assert (acr["result"] == "pass").all()
+    info = " ".join(i.value for i in at.info)
+    assert "reproduced by tradesim 0.1 on " in info and "rerun with the data to check" in info
+    shipped = _table(at, "reproduced")
+    assert shipped["case"].str.startswith("CP2015 NAFTA").any() and len(shipped) >= 19
 
 
 def test_studies_sit_beside_our_numbers(page):

@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 __all__ = ["acr_table", "find_data_dir", "nafta_table", "published_nafta", "render",
-           "studies", "study_comparison"]
+           "shipped_table", "studies", "study_comparison"]
 
 METRIC_LABELS = {
     "welfare_cp_pct": "welfare (CP decomposition)",
@@ -250,6 +250,7 @@ def _nafta(data_dir: Path | None) -> None:
             "`../shared/data/caliendo_parro_2015/` beside the project (or set "
             "`TRADESIM_SHARED_DATA` to the folder that contains `caliendo_parro_2015/`) and "
             "reload, or run `tradesim validate --data DIR`. The published figures are below.")
+        _shipped()
         st.dataframe(published_nafta(), hide_index=True, width="stretch")
         return
     table = nafta_table(str(data_dir))
@@ -285,6 +286,33 @@ def _nafta(data_dir: Path | None) -> None:
         "tariff revenue Mexico gives up. Tolerances: 0.005 percentage points (the no-deficit "
         "figures are quoted to 3–4 digits in the cp2015 R port; the run with deficits kept is "
         "published to two decimals).")
+
+
+def shipped_table() -> tuple[str, pd.DataFrame] | None:
+    """The shipped record of the last validation run (label, every row), or ``None``."""
+    from sim.validation_record import read_table
+
+    try:
+        shipped = read_table()
+    except (OSError, ValueError):
+        return None
+    rows = [{"case": c.case, "region": c.region, "metric": METRIC_LABELS.get(c.metric, c.metric),
+             "published": c.published, "reproduced": c.reproduced, "tolerance": c.tolerance,
+             "result": {True: "pass", False: "MISS", None: "info"}[c.passed],
+             "source": c.source} for c in shipped.checks]
+    return shipped.label, pd.DataFrame(rows)
+
+
+def _shipped() -> None:
+    found = shipped_table()
+    if found is None:
+        return
+    label, table = found
+    st.info(f"**Shipped results of the full validation ({label}).** Every case of "
+            "`tradesim validate` (this NAFTA replication included) as computed with the data "
+            "when this version was made; `tradesim validate --offline` prints the same table.")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"reproduced": st.column_config.NumberColumn(format="%.6g")})
 
 
 def _analytic(data_dir: Path | None) -> None:

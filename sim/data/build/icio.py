@@ -21,7 +21,7 @@ from sim.data.build.sources import (
     load_icio_compact,
     load_io_coefficients,
 )
-from sim.data.build.tariffs import census_us_imports, mfn_preference_tariffs
+from sim.data.build.tariffs import census_us_imports, mfn_checks, mfn_preference_tariffs
 from sim.data.build.theta import cp_theta
 from sim.data.build.wiod_source import load_wiod, wiod_flows, wiod_import_rates
 
@@ -183,6 +183,7 @@ def build_icio2022(data_dir: Path, io_source: Path | None = None, allow_download
         tradable=tradable, theta=theta, flows=X, tariffs=rate, tariff_source=source,
         tariff_estimate=est, io=io_sh, va=va)
     t.metadata = icio_metadata(params, notes, theta_members, members, absent)
+    t.metadata["tariff_checks"] = mfn_checks(data_dir, sectors.codes, concordance_dir)
     return t
 
 
@@ -285,7 +286,10 @@ def icio_metadata(params, notes, theta_members, members, absent) -> dict:
             "lacks final demand by destination).",
             "Services trade includes intermediate services only; final-demand services "
             "(e.g. tourism) are counted as domestic sales.",
-            "Tariffs other than US and MFN rows of JPN, CHN, EU are estimates (estimate=1); "
+            "Tariffs other than US and MFN rows of JPN, CHN, EU (and SGP's zero schedule) are "
+            "estimates (estimate=1); the estimated MFN rows of AUS BRN CAN CHL PER KOR are "
+            "scaled to published all-products averages and VNM MEX manufactures to published "
+            "manufactures averages (tariff_checks; NZL MYS unscaled: no comparable figure); "
             "preference depth by agreement class is an assumption (preference_depth.csv).",
             "ICIO's own rest-of-world block is dropped: the model world is the 80 ICIO "
             "economies; ROW = the 51 other ICIO economies.",
