@@ -372,7 +372,7 @@ def _unverified() -> None:
     st.markdown(
         "Every number tradesim ships has a source (a test fails otherwise). These are the "
         "ones whose source is an estimate, an assumption or not checked against the original; "
-        "scenario facts marked unverified are in the scenario table above (filter "
+        "scenario facts marked unverified are in the scenario table below (filter "
         "'unverified only').")
     rows = pd.DataFrame(unverified_rows(), columns=["file", "what", "status", "source"])
     st.dataframe(rows, hide_index=True, width="stretch")
@@ -519,8 +519,8 @@ def render() -> None:
     _timeline(speed)
     _parameters(metadata, speed)
     _data(metadata)
-    _scenarios()
     _unverified()
+    _scenarios()
     _limits()
     _references()
 
