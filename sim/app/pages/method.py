@@ -480,8 +480,11 @@ def _limits() -> None:
   not reattributed to the original producers.
 - **Preference depth is an assumption**: tariffs under trade agreements other than the US
   ones are MFN rates times an assumed residual share by agreement class and sector
-  (`preference_depth.csv`); tariffs of importers other than the US, Japan, China and the EU
-  are unverified estimates.
+  (`preference_depth.csv`); the MFN rows of importers other than the US, Japan, China and
+  the EU are estimates: those of AUS, BRN, CAN, CHL, PER and KOR are scaled to published
+  all-products averages, VNM's and MEX's manufactures to published manufactures averages
+  (`tradesim data inspect icio2022`), Singapore's are 0 from its customs schedule, NZL's and
+  MYS's are unscaled (no comparable figure found).
 - **Services** trade covers intermediate services only; final services exports (tourism)
   count as domestic sales; no tariffs on services.
 - **Gradual adjustment** lags only the policy part of delivered costs (a deliberate

@@ -272,7 +272,9 @@ def icio_metadata(params, notes, theta_members, members, absent) -> dict:
             "US Census Bureau, US imports and calculated duties by partner and HS chapter, 2024 "
             "(public domain), as compiled in the us_tariffs_2025 data set (MIT)",
             "WTO Tariff & Trade Data, MFN applied averages 2022 (JPN, CHN, EU verified; other "
-            "importers: unverified estimates) and a 2022 agreement matrix (tariffs_2022)",
+            "importers: estimates, scaled to published averages where found: WTO World Tariff "
+            "Profiles 2023, Peru 2022 customs tariff, World Bank WDI; SGP from Singapore "
+            "Customs) and a 2022 agreement matrix (tariffs_2022)",
             "WIOD 2016 release (Timmer et al. 2015, CC BY 4.0), 2014 tariffs as processed by the "
             "Kiel Institute KITE project: RoW import tariffs only, indicative",
             "Caliendo & Parro (2015), ReStud 82(1): replication inputs for theta",
