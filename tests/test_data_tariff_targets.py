@@ -62,6 +62,7 @@ def test_every_scaled_tariff_row_says_which_figure():
                for r in sgp)
 
 
+@pytest.mark.shared_data
 def test_scaling_keeps_the_sector_pattern_and_matches_the_figure():
     data = require_shared("tariffs_2022")
     before, _ = read_mfn_source(data.parent, GOODS)
@@ -77,6 +78,7 @@ def test_scaling_keeps_the_sector_pattern_and_matches_the_figure():
     assert verified["SGP"] and not verified["KOR"] and "scaled to 14.07 %" in tags["KOR"]
 
 
+@pytest.mark.shared_data
 def test_a_bad_rule_names_the_file_and_row(tmp_path):
     data = require_shared("tariffs_2022").parent
     conc = tmp_path

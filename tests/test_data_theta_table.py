@@ -16,6 +16,7 @@ REPRODUCED = {"Electrical": 1.64, "Plastic": 2.23, "Office": 4.53, "Mining": 3.6
               "Petroleum": 15.61, "Agriculture": 2.01}
 
 
+@pytest.mark.shared_data
 def test_committed_table_is_the_build_output():
     data = require_shared("caliendo_parro_2015")
     assert TABLE.read_text(encoding="utf-8") == format_table(theta_table_rows(data.parent))
@@ -33,6 +34,7 @@ def test_table_carries_the_reproduced_standard_errors_and_their_provenance():
         assert "median relative s.e." in rows[name]["se_source"]
 
 
+@pytest.mark.shared_data
 def test_a_theta_that_does_not_match_t_txt_stops_the_build(tmp_path):
     data = require_shared("caliendo_parro_2015").parent
     copy = tmp_path / "caliendo_parro_2015"

@@ -16,6 +16,7 @@ from sim.validation import Check, run_validation
 from sim.validation_record import TABLE, differences, read_table, write_table
 
 
+@pytest.mark.shared_data
 def test_shipped_table_matches_a_fresh_run():
     """CI (data present): the shipped rows are what `tradesim validate` gives now, written by
     this version of tradesim. Regenerate with `tradesim validate --write-table`."""
