@@ -112,19 +112,42 @@ def validate_cmd(
     data: Annotated[Path | None, typer.Option(help="Directory with the validation data "
                                                    "(default $TRADESIM_SHARED_DATA or "
                                                    "../shared/data).")] = None,
+    offline: Annotated[bool, typer.Option(help="Show the shipped table of a previous run "
+                                               "instead of computing (no data needed).")]
+    = False,
+    write_table: Annotated[bool, typer.Option(help="Run, then write the shipped table "
+                                                   "sim/data/validation/reproduced.json.")]
+    = False,
 ) -> None:
     """Reproduce the published results (Caliendo-Parro 2015 NAFTA, ACR, gegravity sample,
     structural gravity of Yotov et al. 2016)."""
     from sim.validation import DataMissing, default_data_dir, run_validation
+    from sim.validation_record import read_table
+    from sim.validation_record import write_table as write_record
 
-    data_dir = data if data is not None else default_data_dir()
-    try:
-        checks = run_validation(data_dir)
-    except DataMissing as exc:
-        _fail(f"validation data not found in {data_dir}: {exc}. Pass --data DIR (the "
-              "directory holding caliendo_parro_2015/ and gegravity_sample/).", 2)
+    title = "tradesim validate: published vs reproduced"
+    if offline and write_table:
+        _fail("--offline shows the shipped table; --write-table needs a run with the data: "
+              "use one or the other", 2)
         return
-    table = Table(title="tradesim validate: published vs reproduced")
+    if offline:
+        try:
+            shipped = read_table()
+        except (OSError, ValueError) as exc:
+            _fail(f"no shipped validation table: {exc}", 2)
+            return
+        checks = shipped.checks
+        title = f"tradesim validate --offline: {shipped.label}"
+    else:
+        data_dir = data if data is not None else default_data_dir()
+        try:
+            checks = run_validation(data_dir)
+        except DataMissing as exc:
+            _fail(f"validation data not found in {data_dir}: {exc}. Pass --data DIR (the "
+                  "directory holding caliendo_parro_2015/ and gegravity_sample/), or "
+                  "--offline for the shipped table of a previous run.", 2)
+            return
+    table = Table(title=title)
     for col in ("case", "region", "metric", "published", "reproduced", "tol", "ok"):
         table.add_column(col, justify="right" if col in ("published", "reproduced", "tol")
                          else "left")
@@ -137,6 +160,8 @@ def validate_cmd(
     console.print(table)
     misses = [c for c in checks if c.passed is False]
     console.print(f"{sum(c.passed is True for c in checks)} passed, {len(misses)} missed")
+    if write_table and not offline:
+        console.print(f"wrote {write_record(checks)}")
     if misses:
         raise typer.Exit(1)
 

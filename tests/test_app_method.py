@@ -66,3 +66,27 @@ def test_scenario_picker_and_unverified_filter(page):
     assert not page.exception
     facts = page.dataframe[-1].value
     assert len(facts) > 0 and not facts["verified"].any()
+
+
+def test_theta_standard_errors_and_their_rule_are_shown(page):
+    """The Monte Carlo θ table with its reproduced s.e. and the rule for Auto and
+    OtherTransport (no s.e.)."""
+    from sim.batch.theta import NO_SE_RULE
+
+    table = next(df.value for df in page.dataframe if "s.e. source" in df.value.columns)
+    assert len(table) == 20
+    row = table.set_index("CP sector")
+    assert row.loc["Electrical", "s.e."] == pytest.approx(1.64)
+    assert row.loc["Auto", "s.e."] != row.loc["Auto", "s.e."]        # none (NaN)
+    assert "reproduced from the authors' code and data" in row.loc["Plastic", "s.e. source"]
+    assert any(NO_SE_RULE in m.value for m in page.markdown)
+
+
+def test_unverified_values_are_listed(page):
+    """The rows marked unverified/estimated in the shipped files are on the page."""
+    from sim.app.provenance import unverified_rows
+
+    assert any("Values not verified" in h.value for h in page.header)
+    table = next(df.value for df in page.dataframe if list(df.value.columns) == [
+        "file", "what", "status", "source"])
+    assert len(table) == len(unverified_rows()) > 0

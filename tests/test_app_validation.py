@@ -56,14 +56,25 @@ def test_without_data_the_page_says_where_to_put_them(monkeypatch):
     assert "reproduced (%)" not in published.columns and len(published) == 18
     acr = _table(at, "largest gap")
     assert (acr["result"] == "pass").all()
+    info = " ".join(i.value for i in at.info)
+    assert "reproduced by tradesim 0.1 on " in info and "rerun with the data to check" in info
+    shipped = _table(at, "reproduced")
+    assert shipped["case"].str.startswith("CP2015 NAFTA").any() and len(shipped) >= 19
 
 
 def test_studies_sit_beside_our_numbers(page):
     """Every published study has our number, its concept and (where known) its link."""
     table = _table(page, "ours: welfare (%)")
-    assert len(table) == len(validation.STUDIES)
-    assert list(table["published (%)"]) == [s["published"] for s in validation.STUDIES]
+    rows = validation.studies()
+    assert len(table) == len(rows)
+    assert list(table["published (%)"]) == [s["value"] for s in rows]
     assert table["ours: welfare (%)"].notna().all()
+    placed = table[table["year from"] == "our placement"]
+    assert set(placed["study"]) >= {"Government of Japan (2017)", "NRI (2025)"}
     usa_tpp = table[(table["region"] == "USA") & table["study"].str.startswith("Petri")]
     assert 0 < usa_tpp["ours: welfare (%)"].iloc[0] < 0.5     # same sign, much smaller
     assert table["link"].str.startswith("http").sum() >= 4
+    wb = table[table["study"] == "World Bank (2016)"]
+    assert (wb["link"] == "https://doi.org/10.1596/978-1-4648-0675-9").all()
+    nri = table[table["study"] == "NRI (2025)"]
+    assert nri["link"].iloc[0].startswith("https://www.nri.com/")

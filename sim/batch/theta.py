@@ -1,8 +1,10 @@
 """Distributions of the trade elasticities θ for Monte Carlo draws (table as data).
 
 ``data/theta_cp2015.csv`` lists the 20 Caliendo–Parro (2015) tradable sectors with the θ of the
-replication inputs (``T.txt``), a standard error, the 1993 world trade that weights them into our
-7 sectors (``xbilat1993.txt``) and the sources. For a project sector s with CP members k and
+replication inputs (``T.txt``), a standard error reproduced from the authors' code and data (not
+checked against the printed Table 1), the 1993 world trade that weights them into our 7 sectors
+(``xbilat1993.txt``) and the sources; ``python -m sim.data.build.theta_table`` writes it from
+the shared source data. For a project sector s with CP members k and
 trade weights w_k (Σ w_k = 1):
 
 .. math::
@@ -11,7 +13,8 @@ trade weights w_k (Σ w_k = 1):
     se_s = \\sqrt{\\sum_k w_k^2 se_k^2}\\quad\\text{(independent sector estimates)}
 
 Members without a usable estimate (CP's 8.22 placeholder for Auto and OtherTransport) and sectors
-with no member (services) get the median relative standard error of the estimated sectors.
+with no member (services) get the median relative standard error of the estimated sectors
+(:data:`NO_SE_RULE`).
 A draw multiplies the baseline's θ by a log-normal factor with median 1,
 
 .. math:: \\theta_s^{(k)} = \\theta_s \\exp(\\sigma_s z_{s}^{(k)}),\\qquad
@@ -30,7 +33,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["THETA_TABLE", "ThetaDistribution", "draw_seed", "theta_distribution", "theta_draws"]
+__all__ = ["NO_SE_RULE", "THETA_TABLE", "ThetaDistribution", "draw_seed", "median_relative_se",
+           "theta_distribution", "theta_draws", "theta_table_rows"]
+
+#: how draws treat a CP sector without a standard error (Auto, OtherTransport) and sectors
+#: with no CP member (services); shown on the Method page and in docs/batch.md
+NO_SE_RULE = ("Auto and OtherTransport carry CP's non-estimated θ = 8.22 and no standard "
+              "error; their draws (and those of services, which have no CP member) use the "
+              "median relative standard error (s.e./θ) of the 18 estimated sectors, applied to "
+              "their θ.")
+SE_SOURCE = ("s.e. reproduced from the authors' code and data (not checked against the printed "
+             "Table 1)")
 
 THETA_TABLE = Path(__file__).resolve().parent / "data" / "theta_cp2015.csv"
 
@@ -47,12 +60,24 @@ class ThetaDistribution:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, tuple[float, float, float]]:
-    """sector -> (θ, s.e., median-relative-s.e. fallback flag) aggregated from the CSV."""
+def theta_table_rows() -> tuple[dict[str, str], ...]:
+    """The rows of ``data/theta_cp2015.csv`` as read (strings)."""
     with open(THETA_TABLE, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    rel = [float(r["se"]) / float(r["theta"]) for r in rows if r["se"]]
-    median_rel = float(np.median(rel))
+        return tuple(csv.DictReader(f))
+
+
+def median_relative_se() -> float:
+    """Median of s.e./θ over the CP sectors that have a standard error (the rule
+    :data:`NO_SE_RULE` for the others)."""
+    rows = theta_table_rows()
+    return float(np.median([float(r["se"]) / float(r["theta"]) for r in rows if r["se"]]))
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, tuple[float, float, float]]:
+    """sector -> (θ, s.e., median relative s.e.) aggregated from the CSV."""
+    rows = theta_table_rows()
+    median_rel = median_relative_se()
     out: dict[str, list[tuple[float, float, float]]] = {}
     for r in rows:
         th = float(r["theta"])
@@ -79,7 +104,7 @@ def theta_distribution(sectors: list[str] | tuple[str, ...],
     for k, s in enumerate(sectors):
         if s in tab:
             t, e, _ = tab[s]
-            src.append("CP2015 T.txt members, trade-weighted; s.e. CP2015 Table 1 (unverified)")
+            src.append(f"CP2015 T.txt members, trade-weighted; {SE_SOURCE}")
         else:
             t = float(theta[k]) if theta is not None else 1.0
             e = median_rel * t

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-__all__ = ["REFERENCES", "baseline_metadata", "render", "scenario_facts", "theta_table"]
+__all__ = ["REFERENCES", "baseline_metadata", "render", "scenario_facts", "theta_se_table",
+           "theta_table"]
 
 #: works cited on this page: key -> (citation, link or "")
 REFERENCES: dict[str, tuple[str, str]] = {
@@ -322,6 +323,7 @@ def _parameters(metadata: dict[str, dict[str, Any]], default_speed: float) -> No
         "in that sector reacts strongly to small cost changes. The θ = 4 "
         "(Simonovska & Waugh 2014, about 4) and θ = 5 (Head & Mayer 2014, about 5) variants are "
         "for sensitivity (`load_baseline(..., theta=\"uniform4\")`).")
+    _theta_uncertainty()
     st.subheader("Other parameters")
     st.table(pd.DataFrame([
         {"parameter": "λ, adjustment speed (per year)", "default": f"{default_speed}",
@@ -336,6 +338,45 @@ def _parameters(metadata: dict[str, dict[str, Any]], default_speed: float) -> No
         {"parameter": "solver tolerance", "default": "1e-10",
          "source": "numerical setting (`sim.model.solve`)"},
     ]).set_index("parameter"))
+
+
+def theta_se_table() -> pd.DataFrame:
+    """The Monte Carlo θ table (``sim/batch/data/theta_cp2015.csv``): θ, s.e. and sources."""
+    from sim.batch.theta import theta_table_rows
+
+    return pd.DataFrame([{
+        "CP sector": r["cp_sector"], "our sector": r["sector"], "θ": float(r["theta"]),
+        "s.e.": float(r["se"]) if r["se"] else None, "s.e. source": r["se_source"],
+    } for r in theta_table_rows()])
+
+
+def _theta_uncertainty() -> None:
+    from sim.batch.theta import NO_SE_RULE, median_relative_se
+
+    st.subheader("Uncertainty of θ (Monte Carlo draws)")
+    st.markdown(
+        "`tradesim mc` draws θ around these values (log-normal, median = the point value, "
+        "independent across sectors; docs/batch.md). The standard errors are **reproduced "
+        "from the authors' code and data** (Caliendo & Parro's estimation re-run on their 1993 "
+        "inputs, robust errors), **not checked against the printed table**. "
+        f"{NO_SE_RULE} That median is {median_relative_se():.3f}.")
+    st.dataframe(theta_se_table(), hide_index=True, width="stretch",
+                 column_config={"θ": st.column_config.NumberColumn(format="%.2f"),
+                                "s.e.": st.column_config.NumberColumn(format="%.2f")})
+
+
+def _unverified() -> None:
+    from sim.app.provenance import unverified_rows
+
+    st.header("Values not verified")
+    st.markdown(
+        "Every number tradesim ships has a source (a test fails otherwise). These are the "
+        "ones whose source is an estimate, an assumption or not checked against the original; "
+        "scenario facts marked unverified are in the scenario table below (filter "
+        "'unverified only').")
+    rows = pd.DataFrame(unverified_rows(), columns=["file", "what", "status", "source"])
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(f"{len(rows)} rows. Baseline tariff rows are counted per importer.")
 
 
 def _data(metadata: dict[str, dict[str, Any]]) -> None:
@@ -439,8 +480,11 @@ def _limits() -> None:
   not reattributed to the original producers.
 - **Preference depth is an assumption**: tariffs under trade agreements other than the US
   ones are MFN rates times an assumed residual share by agreement class and sector
-  (`preference_depth.csv`); tariffs of importers other than the US, Japan, China and the EU
-  are unverified estimates.
+  (`preference_depth.csv`); the MFN rows of importers other than the US, Japan, China and
+  the EU are estimates: those of AUS, BRN, CAN, CHL, PER and KOR are scaled to published
+  all-products averages, VNM's and MEX's manufactures to published manufactures averages
+  (`tradesim data inspect icio2022`), Singapore's are 0 from its customs schedule, NZL's and
+  MYS's are unscaled (no comparable figure found).
 - **Services** trade covers intermediate services only; final services exports (tourism)
   count as domestic sales; no tariffs on services.
 - **Gradual adjustment** lags only the policy part of delivered costs (a deliberate
@@ -478,6 +522,7 @@ def render() -> None:
     _timeline(speed)
     _parameters(metadata, speed)
     _data(metadata)
+    _unverified()
     _scenarios()
     _limits()
     _references()

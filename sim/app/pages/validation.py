@@ -25,8 +25,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-__all__ = ["STUDIES", "acr_table", "find_data_dir", "nafta_table", "published_nafta", "render",
-           "study_comparison"]
+__all__ = ["acr_table", "find_data_dir", "nafta_table", "published_nafta", "render",
+           "shipped_table", "studies", "study_comparison"]
 
 METRIC_LABELS = {
     "welfare_cp_pct": "welfare (CP decomposition)",
@@ -51,56 +51,19 @@ PAIRS: dict[str, tuple[str, str, str]] = {
                               "against what happened"),
 }
 
-#: published studies (POLICY_FACTS.md) and the pair and year we set beside each
-STUDIES: list[dict[str, Any]] = [
-    {"study": "Petri & Plummer (2016)", "publication": "PIIE Working Paper 16-2",
-     "scenario": "TPP-12",
-     "region": "USA", "year": 2030, "published": 0.5, "concept": "real income",
-     "as published": "US real income +$131B (+0.5 %) by 2030", "pair": "tpp12_vs_historical",
-     "link": "https://www.piie.com/publications/working-papers/"
-             "economic-effects-trans-pacific-partnership-new-estimates"},
-    {"study": "USITC (2016)", "publication": "USITC Pub. 4607", "scenario": "TPP-12",
-     "region": "USA", "year": 2032,
-     "published": 0.23, "concept": "real income",
-     "as published": "US real income +0.23 %, real GDP +0.15 % ($42.7B) by 2032",
-     "pair": "tpp12_vs_historical",
-     "link": "https://www.usitc.gov/publications/332/pub4607.pdf"},
-    {"study": "Lee & Itakura (2017)", "publication": "", "scenario": "US never in TPP",
-     "region": "USA",
-     "year": 2034, "published": 0.7, "concept": "welfare",
-     "as published": "the US forgoes +0.7 % welfare by 2034", "pair": "tpp12_vs_historical",
-     "link": ""},
-    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
-     "scenario": "TPP-12",
-     "region": "JPN", "year": 2030, "published": 2.7, "concept": "GDP, against no TPP",
-     "as published": "Japan GDP +2.7 % by 2030", "pair": "tpp12_vs_no_cptpp",
-     "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
-     "scenario": "TPP-12",
-     "region": "USA", "year": 2030, "published": 0.4, "concept": "GDP, against no TPP",
-     "as published": "US GDP +0.4 % by 2030", "pair": "tpp12_vs_no_cptpp",
-     "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
-     "scenario": "TPP-12",
-     "region": "VNM", "year": 2030, "published": 10.0, "concept": "GDP, against no TPP",
-     "as published": "Vietnam GDP +10 % by 2030", "pair": "tpp12_vs_no_cptpp",
-     "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "World Bank (2016)", "publication": "Global Economic Prospects, January 2016",
-     "scenario": "TPP-12",
-     "region": "MYS", "year": 2030, "published": 8.0, "concept": "GDP, against no TPP",
-     "as published": "Malaysia GDP +8 % by 2030", "pair": "tpp12_vs_no_cptpp",
-     "link": "https://www.worldbank.org/en/publication/global-economic-prospects"},
-    {"study": "Gov. of Japan (2017)", "publication": "Government of Japan, 2017-12-21",
-     "scenario": "CPTPP", "region": "JPN",
-     "year": 2035, "published": 1.5, "concept": "real GDP, long run",
-     "as published": "Japan real GDP +¥7.8tn (about +1.5 %), 460,000 jobs",
-     "pair": "historical_vs_no_cptpp", "link": ""},
-    {"study": "NRI (2025)", "publication": "Nomura Research Institute, 2025-04-03",
-     "scenario": "24 % US tariff on Japan", "region": "JPN",
-     "year": 2026, "published": -0.59, "concept": "GDP over about a year, against no tariff",
-     "as published": "Japan GDP −0.59 % over about a year (−0.71 to −0.76 % with autos)",
-     "pair": "no_deal_vs_historical", "link": ""},
-]
+def studies() -> list[dict[str, Any]]:
+    """The published-study rows of ``sim/app/assets/studies*.toml`` (``sim.app.studies``)."""
+    from sim.app.studies import load_studies
+
+    return load_studies()
+
+
+def _pair_label(scn: str, ref: str) -> str:
+    for label_scn, label_ref, text in PAIRS.values():
+        if (label_scn, label_ref) == (scn, ref):
+            return text
+    return f"{scn}, against {ref}"
+
 
 NOT_COMPARED = (
     "Fajgelbaum, Goldberg, Kennedy & Khandelwal (2020), The Return to Protectionism, QJE "
@@ -196,38 +159,51 @@ kind = "remove"
 
 @st.cache_data(show_spinner="Running the scenarios (annual reporting)…")
 def study_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Our welfare changes for :data:`PAIRS` (tidy: pair, region, year, welfare_pct) and
-    the :data:`STUDIES` table with our number beside each published one."""
+    """Our welfare changes for every (scenario, reference) pair the studies name (tidy: pair,
+    region, year, welfare_pct; pair = ``scenario|reference``) and the study table with our
+    number beside each published one."""
     import sim
     from sim.run import against_reference
     from sim.scenario.loader import LIBRARY
 
+    rows_in = studies()
+    pairs = sorted({(s["tradesim_scenario"], s["tradesim_reference"]) for s in rows_in})
     runs: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         no_cptpp = Path(tmp) / "no_cptpp.toml"
         no_cptpp.write_text(_NO_CPTPP, encoding="utf-8")
-        for name in {s for pair in PAIRS.values() for s in pair[:2]}:
+        for name in sorted({s for pair in pairs for s in pair}):
             source = no_cptpp if name == "no_cptpp" else LIBRARY / f"{name}.toml"
-            runs[name] = sim.run_scenario(source, reporting="annual", detail="summary")
+            if source.is_file():
+                runs[name] = sim.run_scenario(source, reporting="annual", detail="summary")
     paths = []
-    for key, (scn, ref, _) in PAIRS.items():
+    for scn, ref in pairs:
+        if scn not in runs or ref not in runs:
+            continue
         d = against_reference(runs[scn], runs[ref])
         d = d[(d["metric"] == "welfare_pct") & (d["partner"] == "all") & (d["sector"] == "all")]
-        paths.append(pd.DataFrame({"pair": key, "region": d["region"].astype(str),
+        paths.append(pd.DataFrame({"pair": f"{scn}|{ref}", "region": d["region"].astype(str),
                                    "year": pd.to_datetime(d["date"]).dt.year,
                                    "welfare_pct": d["value"].astype(float)}))
-    path = pd.concat(paths, ignore_index=True)
+    path = (pd.concat(paths, ignore_index=True) if paths
+            else pd.DataFrame(columns=["pair", "region", "year", "welfare_pct"]))
     lookup = path.set_index(["pair", "region", "year"])["welfare_pct"]
     rows = []
-    for s in STUDIES:
-        ours = float(lookup.get((s["pair"], s["region"], s["year"]), float("nan")))
+    for s in rows_in:
+        pair = f"{s['tradesim_scenario']}|{s['tradesim_reference']}"
+        ours = float(lookup.get((pair, s["region"], s["year"]), float("nan")))
+        publication = ", ".join(x for x in (f"{s['title']}", s["version"], s["publisher"],
+                                            str(s["year_published"])) if x)
         rows.append({
             "study": s["study"], "region": s["region"], "year": s["year"],
-            "published (%)": s["published"], "ours: welfare (%)": ours,
-            "same sign": "yes" if ours * s["published"] > 0 else "no",
-            "published measure": s["concept"], "our comparison": PAIRS[s["pair"]][2],
-            "scenario": s["scenario"], "what was published": s["as published"],
-            "publication": s["publication"], "link": s["link"] or None,
+            "year from": "our placement" if s["year_is_ours"] else "the study",
+            "published (%)": s["value"], "ours: welfare (%)": ours,
+            "same sign": "" if ours != ours else ("yes" if ours * s["value"] > 0 else "no"),
+            "published measure": s["measure"] + (" (our mapping)" if s["measure_is_ours"]
+                                                 else ""),
+            "our comparison": _pair_label(s["tradesim_scenario"], s["tradesim_reference"]),
+            "scenario": s["scenario"], "publication": publication,
+            "link": s["url"] or None, "note": s["note"],
         })
     return path, pd.DataFrame(rows)
 
@@ -276,6 +252,7 @@ def _nafta(data_dir: Path | None) -> None:
             "`../shared/data/caliendo_parro_2015/` beside the project (or set "
             "`TRADESIM_SHARED_DATA` to the folder that contains `caliendo_parro_2015/`) and "
             "reload, or run `tradesim validate --data DIR`. The published figures are below.")
+        _shipped()
         st.dataframe(published_nafta(), hide_index=True, width="stretch")
         return
     table = nafta_table(str(data_dir))
@@ -311,6 +288,33 @@ def _nafta(data_dir: Path | None) -> None:
         "tariff revenue Mexico gives up. Tolerances: 0.005 percentage points (the no-deficit "
         "figures are quoted to 3–4 digits in the cp2015 R port; the run with deficits kept is "
         "published to two decimals).")
+
+
+def shipped_table() -> tuple[str, pd.DataFrame] | None:
+    """The shipped record of the last validation run (label, every row), or ``None``."""
+    from sim.validation_record import read_table
+
+    try:
+        shipped = read_table()
+    except (OSError, ValueError):
+        return None
+    rows = [{"case": c.case, "region": c.region, "metric": METRIC_LABELS.get(c.metric, c.metric),
+             "published": c.published, "reproduced": c.reproduced, "tolerance": c.tolerance,
+             "result": {True: "pass", False: "MISS", None: "info"}[c.passed],
+             "source": c.source} for c in shipped.checks]
+    return shipped.label, pd.DataFrame(rows)
+
+
+def _shipped() -> None:
+    found = shipped_table()
+    if found is None:
+        return
+    label, table = found
+    st.info(f"**Shipped results of the full validation ({label}).** Every case of "
+            "`tradesim validate` (this NAFTA replication included) as computed with the data "
+            "when this version was made; `tradesim validate --offline` prints the same table.")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"reproduced": st.column_config.NumberColumn(format="%.6g")})
 
 
 def _analytic(data_dir: Path | None) -> None:
@@ -357,7 +361,13 @@ def _studies() -> None:
             "link": st.column_config.LinkColumn("link", display_text="open"),
             "study": st.column_config.TextColumn(width="medium"),
             "our comparison": st.column_config.TextColumn(width="medium"),
+            "note": st.column_config.TextColumn(width="large"),
         })
+    st.caption("Each row names the exact publication (title, version, publisher, year) and "
+               "the measure and year as the study states them; 'year from: our placement' "
+               "marks a year the study does not give, which we chose. Rows are read from "
+               "`sim/app/assets/studies*.toml`; the note says where a figure or link could "
+               "not be checked.")
     st.markdown(
         "**How they differ, honestly.** The signs mostly agree (the US gains from TPP; "
         "Japan loses under the 24 % rate), but our magnitudes are one to two orders "
@@ -374,7 +384,8 @@ def _studies() -> None:
         "no tariff at all, we with what happened (a 15 % deal).")
     st.caption(NOT_COMPARED)
 
-    tpp = path[(path["pair"] == "tpp12_vs_historical") & path["region"].isin(["USA", "JPN"])]
+    tpp_pair = "tpp12|historical"
+    tpp = path[(path["pair"] == tpp_pair) & path["region"].isin(["USA", "JPN"])]
     lines = alt.Chart(tpp).mark_line(point=True).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, values=list(
             range(2015, 2041, 5)))),
@@ -383,9 +394,9 @@ def _studies() -> None:
                         scale=alt.Scale(domain=["USA", "JPN"], range=["#1f77b4", "#d62728"])),
         tooltip=["region", "year", alt.Tooltip("welfare_pct:Q", format="+.4f")],
     )
-    pubs = pd.DataFrame([{"year": s["year"], "published": s["published"],
-                          "study": s["study"]}
-                         for s in STUDIES if s["pair"] == "tpp12_vs_historical"])
+    pubs = pd.DataFrame([{"year": s["year"], "published": s["value"], "study": s["study"]}
+                         for s in studies() if s["tradesim_scenario"] == "tpp12"
+                         and s["tradesim_reference"] == "historical" and s["region"] == "USA"])
     points = alt.Chart(pubs).mark_point(shape="diamond", size=120, filled=True,
                                         color="#555555").encode(
         x="year:O", y="published:Q",
@@ -402,7 +413,7 @@ def _studies() -> None:
     from sim.app.geo import region_map
 
     year = 2035
-    snap = path[(path["pair"] == "tpp12_vs_historical") & (path["year"] == year)]
+    snap = path[(path["pair"] == tpp_pair) & (path["year"] == year)]
     st.subheader(f"Where TPP-12 would have changed real income ({year}, ours)")
     st.altair_chart(region_map(snap[["region", "welfare_pct"]], value="welfare_pct",
                                label="welfare change",

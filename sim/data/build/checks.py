@@ -174,3 +174,25 @@ def assert_ok(checks: list[dict]) -> None:
     if bad:
         raise BuildError("checks failed: " + "; ".join(f"{c['name']} = {c['built']}"
                                                        for c in bad))
+
+
+def format_tariff_checks(rows: list[dict]) -> str:
+    """Our line-weighted MFN average of each importer beside the published figure."""
+    if not rows:
+        return ""
+
+    def pct(v):
+        return "" if v is None else f"{v:.2f}"
+
+    lines = ["Average MFN tariff by importer (simple average over HS6 lines, %): ours beside "
+             "published",
+             f"{'importer':8} {'rows':9} {'scope':13} {'estimate':>8} {'ours':>7} "
+             f"{'published':>9} {'diff':>6}  figure"]
+    for r in rows:
+        diff = ("" if r["published_pct"] is None or r["ours_pct"] is None
+                else f"{r['ours_pct'] - r['published_pct']:+.2f}")
+        fig = r["source"] or r["note"]
+        lines.append(f"{r['importer']:8} {r['rows']:9} {r['scope']:13} "
+                     f"{pct(r['estimate_pct']):>8} {pct(r['ours_pct']):>7} "
+                     f"{pct(r['published_pct']):>9} {diff:>6}  {fig}")
+    return "\n".join(lines)

@@ -6,7 +6,13 @@ import os
 from pathlib import Path
 
 from sim.data.build import BuildError
-from sim.data.build.checks import format_checks, headline_tables, read_dir, run_checks
+from sim.data.build.checks import (
+    format_checks,
+    format_tariff_checks,
+    headline_tables,
+    read_dir,
+    run_checks,
+)
 from sim.data.build.common import Tables, write_tables
 
 BASELINES_DIR = Path(__file__).resolve().parents[2] / "baselines"
@@ -88,5 +94,6 @@ def inspect(name_or_path: str | Path) -> str:
         head += [f"  - {x}" for x in lim]
     n_est = int(b["estimate"].sum())
     head.append(f"tariff rows flagged as estimates: {n_est}")
+    tariff = format_tariff_checks(meta.get("tariff_checks") or [])
     return "\n".join(head) + "\n\nChecks\n" + format_checks(run_checks(b)) + "\n" + \
-        headline_tables(b)
+        (f"\n{tariff}\n" if tariff else "") + headline_tables(b)

@@ -21,7 +21,7 @@ from sim.data.build.sources import (
     load_icio_compact,
     load_io_coefficients,
 )
-from sim.data.build.tariffs import census_us_imports, mfn_preference_tariffs
+from sim.data.build.tariffs import census_us_imports, mfn_checks, mfn_preference_tariffs
 from sim.data.build.theta import cp_theta
 from sim.data.build.wiod_source import load_wiod, wiod_flows, wiod_import_rates
 
@@ -183,6 +183,7 @@ def build_icio2022(data_dir: Path, io_source: Path | None = None, allow_download
         tradable=tradable, theta=theta, flows=X, tariffs=rate, tariff_source=source,
         tariff_estimate=est, io=io_sh, va=va)
     t.metadata = icio_metadata(params, notes, theta_members, members, absent)
+    t.metadata["tariff_checks"] = mfn_checks(data_dir, sectors.codes, concordance_dir)
     return t
 
 
@@ -271,7 +272,9 @@ def icio_metadata(params, notes, theta_members, members, absent) -> dict:
             "US Census Bureau, US imports and calculated duties by partner and HS chapter, 2024 "
             "(public domain), as compiled in the us_tariffs_2025 data set (MIT)",
             "WTO Tariff & Trade Data, MFN applied averages 2022 (JPN, CHN, EU verified; other "
-            "importers: unverified estimates) and a 2022 agreement matrix (tariffs_2022)",
+            "importers: estimates, scaled to published averages where found: WTO World Tariff "
+            "Profiles 2023, Peru 2022 customs tariff, World Bank WDI; SGP from Singapore "
+            "Customs) and a 2022 agreement matrix (tariffs_2022)",
             "WIOD 2016 release (Timmer et al. 2015, CC BY 4.0), 2014 tariffs as processed by the "
             "Kiel Institute KITE project: RoW import tariffs only, indicative",
             "Caliendo & Parro (2015), ReStud 82(1): replication inputs for theta",
@@ -285,7 +288,10 @@ def icio_metadata(params, notes, theta_members, members, absent) -> dict:
             "lacks final demand by destination).",
             "Services trade includes intermediate services only; final-demand services "
             "(e.g. tourism) are counted as domestic sales.",
-            "Tariffs other than US and MFN rows of JPN, CHN, EU are estimates (estimate=1); "
+            "Tariffs other than US and MFN rows of JPN, CHN, EU (and SGP's zero schedule) are "
+            "estimates (estimate=1); the estimated MFN rows of AUS BRN CAN CHL PER KOR are "
+            "scaled to published all-products averages and VNM MEX manufactures to published "
+            "manufactures averages (tariff_checks; NZL MYS unscaled: no comparable figure); "
             "preference depth by agreement class is an assumption (preference_depth.csv).",
             "ICIO's own rest-of-world block is dropped: the model world is the 80 ICIO "
             "economies; ROW = the 51 other ICIO economies.",

@@ -12,6 +12,7 @@ from sim.data.build import BuildError
 from sim.data.build.common import read_rows, to_float
 from sim.data.build.concordance import load_mapping
 from sim.data.build.sources import load_census_partner
+from sim.data.build.tariff_targets import recalibrate, tariff_checks
 
 CENSUS_DIR = "us_tariffs_2025"
 EU_CENSUS_CODE = "0003"
@@ -77,7 +78,8 @@ def census_us_imports(data_dir: Path, regions: list[str], sectors: list[str],
     return imports, duties, members
 
 
-def _read_mfn(data_dir: Path, sectors: list[str]) -> tuple[dict, dict]:
+def read_mfn_source(data_dir: Path, sectors: list[str]) -> tuple[dict, dict]:
+    """MFN rates as in ``mfn_by_sector.csv`` and importer -> rows verified (WTO data)."""
     p = data_dir / TARIFF_DIR / "mfn_by_sector.csv"
     mfn: dict[tuple[str, str], float] = {}
     verified: dict[str, bool] = {}
@@ -93,6 +95,33 @@ def _read_mfn(data_dir: Path, sectors: list[str]) -> tuple[dict, dict]:
         mfn[imp, sec] = v / 100.0
         verified[imp] = (row["note"] or "").strip().upper().startswith("VERIFIED")
     return mfn, verified
+
+
+def goods_sectors(mfn: dict) -> list[str]:
+    return sorted({s for _, s in mfn})
+
+
+def read_mfn(data_dir: Path, sectors: list[str], concordance_dir: Path | None = None,
+             ) -> tuple[dict, dict, dict[str, str]]:
+    """MFN rates with the estimated rows recalibrated to published averages
+    (:mod:`sim.data.build.tariff_targets`), importer -> verified, importer -> source tag."""
+    mfn, verified = read_mfn_source(data_dir, sectors)
+    estimated = {imp for imp, v in verified.items() if not v}
+    new, tags = recalibrate(mfn, estimated, data_dir, goods_sectors(mfn), concordance_dir)
+    for imp, v in verified.items():
+        tags.setdefault(imp, "wto_mfn_2022" if v else "mfn_estimate_2022")
+    sourced = {imp for imp, t in tags.items() if t.startswith("zero tariff schedule")}
+    return new, {imp: v or imp in sourced for imp, v in verified.items()}, tags
+
+
+def mfn_checks(data_dir: Path, sectors: list[str], concordance_dir: Path | None = None,
+               ) -> list[dict]:
+    """Our line-weighted MFN averages beside the published ones (stored in metadata.json)."""
+    before, verified = read_mfn_source(data_dir, sectors)
+    after, _, _ = read_mfn(data_dir, sectors, concordance_dir)
+    estimated = {imp for imp, v in verified.items() if not v}
+    return tariff_checks(before, after, estimated, data_dir, goods_sectors(before),
+                         concordance_dir)
 
 
 def _read_depth(sectors: list[str], concordance_dir: Path | None) -> dict[tuple[str, str], float]:
@@ -133,7 +162,7 @@ def mfn_preference_tariffs(data_dir: Path, regions: list[str], sectors: list[str
     Returns rate, source and estimate arrays [exporter, importer, sector] (NaN where the
     importer has no MFN row) and the pair -> agreements list used.
     """
-    mfn, verified = _read_mfn(data_dir, sectors)
+    mfn, verified, tags = read_mfn(data_dir, sectors, concordance_dir)
     depth = _read_depth(sectors, concordance_dir)
     p = data_dir / TARIFF_DIR / "preferences_2022.csv"
     pairs: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
@@ -170,7 +199,6 @@ def mfn_preference_tariffs(data_dir: Path, regions: list[str], sectors: list[str
                         residual = frac * res + (1 - frac) * residual
                         used.append(ag if frac == 1.0 else f"{ag} ({frac:.2f} of year)")
                 rate[i, n, j] = mfn[imp, sec] * residual
-                tag = "wto_mfn_2022" if verified[imp] else "mfn_estimate_2022"
-                source[i, n, j] = tag + ("; pref: " + " + ".join(used) if used else "")
+                source[i, n, j] = tags[imp] + ("; pref: " + " + ".join(used) if used else "")
                 est[i, n, j] = 0 if (verified[imp] and not used) else 1
     return rate, source, est, pairs

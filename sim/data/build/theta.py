@@ -16,7 +16,7 @@ CP_TRADABLES = 20
 CP_REGIONS = 31
 
 
-def _read_table(path: Path, ncol: int) -> np.ndarray:
+def read_cp_table(path: Path, ncol: int) -> np.ndarray:
     require_file(path, "Caliendo-Parro replication file")
     rows = []
     with open(path, encoding="utf-8") as f:
@@ -41,10 +41,10 @@ def cp_theta(data_dir: Path, sectors: list[str], tradable_theta_default: str = "
     Sectors with no CP member (services) get the CP non-tradable value 8.22. Returns the
     variants ``theta``, ``theta_uniform4``, ``theta_uniform5`` and a provenance dict.
     """
-    t = _read_table(data_dir / CP_DIR / "T.txt", 1)[:, 0]
+    t = read_cp_table(data_dir / CP_DIR / "T.txt", 1)[:, 0]
     if t.shape != (CP_TRADABLES,) or (t <= 0).any():
         raise BuildError(f"{data_dir / CP_DIR / 'T.txt'}: expected {CP_TRADABLES} positive values")
-    x = _read_table(data_dir / CP_DIR / "xbilat1993.txt", CP_REGIONS)
+    x = read_cp_table(data_dir / CP_DIR / "xbilat1993.txt", CP_REGIONS)
     if x.shape != (CP_TRADABLES * CP_REGIONS, CP_REGIONS) or (x < 0).any():
         raise BuildError(f"{data_dir / CP_DIR / 'xbilat1993.txt'}: shape {x.shape} or negative")
     weights = x.reshape(CP_TRADABLES, CP_REGIONS, CP_REGIONS).sum(axis=(1, 2))

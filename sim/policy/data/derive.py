@@ -2,11 +2,14 @@
 
 ``python -m sim.policy.data.derive /path/to/shared/data``
 
-* ``mfn_by_sector.csv``: MFN simple averages by goods sector for 14 importers, copied from
+* ``mfn_by_sector.csv``: MFN simple averages by goods sector for 14 importers from
   ``tariffs_2022/mfn_by_sector.csv`` (WTO Tariff & Trade Data; JPN, CHN, EU verified, the other
-  rows unverified estimates), plus a USA row computed here from the US Census 2024 imports and
-  duties by HS chapter (``us_tariffs_2025/data-hs2``, MIT, tradewartracker) for partners without
-  a US trade agreement (JPN, EU, NZL, VNM, MYS, BRN): trade-weighted applied duty, which
+  rows estimates), with the estimated rows recalibrated to published averages exactly as the
+  baseline build does (``sim.data.build.tariffs.read_mfn``; the ``source`` column names the
+  figure each importer was scaled to), plus a USA row computed here from the US Census 2024
+  imports and duties by HS chapter (``us_tariffs_2025/data-hs2``, MIT, tradewartracker) for
+  partners without a US trade agreement (JPN, EU, NZL, VNM, MYS, BRN): trade-weighted applied
+  duty, which
   includes Section 232 duties where they were collected in 2024.
 """
 
@@ -17,6 +20,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+SECTOR_ORDER = ["food_agriculture", "mining_energy", "metals", "machinery_electronics",
+                "motor_vehicles", "other_manufacturing"]
 US_PARTNERS = {"5880": "JPN", "0003": "EU", "6141": "NZL", "5520": "VNM", "5570": "MYS",
                "5610": "BRN"}
 
@@ -37,14 +42,25 @@ def hs2_sector(ch: int) -> str:
 
 
 def main(shared: Path) -> None:
+    from sim.data.build.tariffs import read_mfn, read_mfn_source
+
     rows = []
-    with open(shared / "tariffs_2022" / "mfn_by_sector.csv", newline="") as f:
-        for r in csv.DictReader(f):
-            verified = r["importer"] in ("JPN", "CHN", "EU")
-            rows.append({"importer": r["importer"], "sector": r["sector"],
-                         "rate": round(float(r["mfn_simple_avg_pct"]) / 100, 6),
-                         "status": "verified (WTO)" if verified else "unverified estimate",
-                         "source": "tariffs_2022/mfn_by_sector.csv (WTO Tariff & Trade Data)"})
+    _, wto_verified = read_mfn_source(shared, SECTOR_ORDER)
+    mfn, _, tags = read_mfn(shared, SECTOR_ORDER)
+    order = list(dict.fromkeys(wto_verified))
+    for imp, sec in sorted(mfn, key=lambda k: (order.index(k[0]), SECTOR_ORDER.index(k[1]))):
+        tag = tags[imp]
+        if wto_verified[imp]:
+            status = "verified (WTO)"
+        elif tag.startswith("zero tariff schedule"):
+            status = "sourced (tariff schedule)"
+        elif "scaled to" in tag:
+            status = "estimate scaled to a published average"
+        else:
+            status = "unverified estimate"
+        rows.append({"importer": imp, "sector": sec, "rate": round(mfn[imp, sec], 6),
+                     "status": status,
+                     "source": f"tariffs_2022/mfn_by_sector.csv (WTO Tariff & Trade Data); {tag}"})
     imports: dict[str, float] = {}
     duty: dict[str, float] = {}
     seen = set()
