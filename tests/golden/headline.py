@@ -10,6 +10,7 @@ settings (reporting, adjustment speed, dates) and samples the path on each 1 Jan
 Regenerate on purpose only, after a change that is meant to move results, and say in the commit
 which scenario moved, by how much and why::
 
+    python tests/golden/headline.py --diff    # what moved against the pinned file (2030, max)
     python tests/golden/headline.py --write
 """
 
@@ -56,9 +57,31 @@ def compute() -> dict[str, dict[str, dict[str, float]]]:
     return {name: headline(name) for name in library_scenarios()}
 
 
+def diff(pinned: dict, now: dict) -> list[str]:
+    """One line per moved series: its 2030 value before -> after and the largest move."""
+    lines = []
+    for name in sorted(set(pinned) | set(now)):
+        if name not in pinned or name not in now:
+            lines.append(f"{name}: {'new' if name in now else 'removed'} scenario")
+            continue
+        for series, points in now[name].items():
+            old = pinned[name].get(series, {})
+            moves = [(abs(v - old[d]), d) for d, v in points.items() if d in old]
+            if not moves or max(moves)[0] <= 1e-12 + 1e-9 * max(abs(v) for v in points.values()):
+                continue
+            big, day = max(moves)
+            y = "2030-01-01"
+            at = (f"2030: {old[y]:.6g} -> {points[y]:.6g}; " if y in old and y in points else "")
+            lines.append(f"{name} {series}: {at}largest move {big:.3g} on {day}")
+    return lines
+
+
 if __name__ == "__main__":
-    if "--write" not in sys.argv:
-        sys.exit("usage: python tests/golden/headline.py --write")
     sys.path.insert(0, str(ROOT))
-    GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
-    print(f"wrote {GOLDEN}")
+    if "--write" in sys.argv:
+        GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
+        print(f"wrote {GOLDEN}")
+    elif "--diff" in sys.argv:
+        print("\n".join(diff(json.loads(GOLDEN.read_text()), compute())) or "nothing moved")
+    else:
+        sys.exit("usage: python tests/golden/headline.py --diff | --write")
