@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario.loader import LIBRARY, Scenario, ScenarioError, load_scenario
+from sim.scenario.regions import check_regions
 
 __all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "library_names",
            "scenario_dict", "to_toml", "validate_toml"]
@@ -420,8 +421,12 @@ def validate_toml(text: str, filename: str = "scenario.toml") -> Scenario:
         p = Path(tmp) / safe
         p.write_text(text, encoding="utf-8")
         try:
-            return load_scenario(p)
+            scn = load_scenario(p)
         except ScenarioError as exc:
             msgs = [m.replace(str(p.resolve()), filename).replace(str(p), filename)
                     for m in exc.errors]
             raise ScenarioError(msgs) from None
+    held = check_regions(scn.spec, Path(filename).name)
+    if held:
+        raise ScenarioError(held)
+    return scn
