@@ -51,13 +51,17 @@ def test_page_renders_with_no_changes(page):
     assert not page.error
 
 
-def test_slider_changes_the_numbers(page):
-    """Moving the adjustment-speed slider changes the US welfare card."""
-    before = _welfare_card(page)
+def test_adjustment_speed_applies_to_both_sides(page):
+    """λ is a run setting: with no policy change, a slower adjustment moves neither card (the
+    base runs with the same λ; it showed +0.364 pp US welfare before), and the caption says
+    which λ both sides used."""
     page.slider(key="bld_historical_lambda").set_value(0.6).run()
     assert not page.exception
-    assert _welfare_card(page) != before
-    assert any("adjustment speed 0.6" in m.value for m in page.markdown)
+    assert _welfare_card(page) in ("+0.000 pp", "-0.000 pp")
+    rev = next(m.value for m in page.metric if m.label.startswith("US tariff revenue"))
+    assert rev.replace("-", "+").startswith("+$0.00")
+    assert any("λ 0.6/yr" in c.value for c in page.caption)
+    page.slider(key="bld_historical_lambda").set_value(0.3).run()
 
 
 def test_us_tariff_toggle_and_rate(page):
@@ -130,7 +134,8 @@ def test_many_changes_validate_and_round_trip():
     assert tomllib.loads(text) == d
     scn = validate_toml(text, "everything.toml")
     assert scn.spec.end == date(2035, 1, 1)
-    assert scn.spec.settings.adjustment_speed == 0.5
+    # λ is a run setting applied to both sides, not written into the built file
+    assert scn.spec.settings.adjustment_speed == 0.3
     names = {e.name for e in scn.spec.events}
     assert {"app_us_japan_goods", "app_japan_retaliates"} <= names
     assert "us_japan_deal_floor" not in names
@@ -173,3 +178,31 @@ def test_run_command_carries_the_elasticity_settings():
     cmd = RunSettings(theta="uniform4", theta_scale=1.5, reporting="annual").cli("x.toml")
     assert "--theta uniform4 --theta-scale 1.5" in cmd
     assert "--theta" not in RunSettings().cli("x.toml")
+
+
+def test_upload_named_like_a_library_scenario_is_refused(page):
+    """An upload whose name is a library scenario's does not replace it (it did, silently,
+    including the default reference)."""
+    from sim.app.state import USER_KEY
+
+    text = to_toml({"name": "historical", "extends": "historical",
+                    "calibrated_to": "historical", "end": date(2030, 1, 1)})
+    page.file_uploader(key="bld_upload").set_value(("historical.toml", text.encode(),
+                                                    "application/toml")).run()
+    assert not page.exception
+    assert any("library scenario" in e.value for e in page.error)
+    assert "historical" not in page.session_state[USER_KEY]
+
+
+def test_user_scenario_cannot_shadow_the_library():
+    from sim.app import state
+
+    store: dict = {}
+    orig = state.user_scenarios
+    state.user_scenarios = lambda: store  # no Streamlit session needed
+    try:
+        with pytest.raises(ValueError, match="library scenario"):
+            state.add_user_scenario("tpp12", "", "{}")
+    finally:
+        state.user_scenarios = orig
+    assert store == {}

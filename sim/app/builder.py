@@ -6,8 +6,9 @@ file: ``extends = <base>`` plus only the overrides (agreements and events merge 
 ``docs/scenarios.md``), written by :func:`to_toml` and validated by
 :func:`sim.scenario.loader.load_scenario` (:func:`validate_toml`), so ``tradesim run`` accepts it.
 
-Run settings that a scenario file cannot hold (baseline, elasticities, reporting grid) are not
-part of it; the app lists them beside the download.
+Run settings (baseline, elasticities, adjustment speed λ, reporting grid) are not part of the
+built file: they apply to the built scenario and its base alike, and the app lists them beside
+the download.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class BuildChoices:
     retaliation_factor: float = 1.0
     retaliation_cap: float = 0.25
     retaliation_lag: int = 90
-    adjustment_speed: float = 0.3
+    adjustment_speed: float = 0.3  # a run setting for both sides (RunSettings), not in the file
     end_year: int = 2040
 
 
@@ -305,8 +306,6 @@ def scenario_dict(c: BuildChoices, name: str = "my_scenario", title: str = "") -
     }
     if c.end_year != b.end_year:
         data["end"] = date(c.end_year, 1, 1)
-    if abs(c.adjustment_speed - b.adjustment_speed) > 1e-12:
-        data["settings"] = {"adjustment_speed": float(c.adjustment_speed)}
     if agreements:
         data["agreements"] = list(agreements.values())
     if events:
@@ -351,8 +350,6 @@ def changes(c: BuildChoices) -> list[str]:
         out.append("Japan does not retaliate" if c.retaliation == "none" else
                    f"Japan retaliates ({c.retaliation}, factor {c.retaliation_factor:g}, cap "
                    f"{100 * c.retaliation_cap:.0f} %, lag {c.retaliation_lag} days)")
-    if abs(c.adjustment_speed - b.adjustment_speed) > 1e-12:
-        out.append(f"adjustment speed {c.adjustment_speed:g} per year")
     if c.end_year != b.end_year:
         out.append(f"horizon to {c.end_year}-01-01")
     return out or [f"no changes to {c.base}"]

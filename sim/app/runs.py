@@ -1,8 +1,9 @@
 """Scenario runs for the app, keyed on plain values so they can be cached (no Streamlit).
 
 A run is identified by the canonical scenario JSON (the validated ``ScenarioSpec``, extends
-resolved) and the run settings that a scenario file does not hold: baseline, elasticity set and
-scale, reporting grid. :func:`run_tables` takes exactly these and returns the tidy path, the
+resolved) and the run settings: baseline, elasticity set and scale, adjustment speed λ,
+reporting grid. One :class:`RunSettings` is used for every side of a comparison, so a
+difference between two scenarios is never a difference of settings. :func:`run_tables` takes exactly these and returns the tidy path, the
 event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
 """
 
@@ -36,13 +37,18 @@ class RunSettings:
     theta: str = "calibrated"
     theta_scale: float = 1.0
     reporting: str = "quarterly"
+    adjustment_speed: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not 0 < self.adjustment_speed <= 1:
+            raise ValueError(f"adjustment speed must be in (0, 1], got {self.adjustment_speed}")
 
     def label(self) -> str:
         """One line for captions and file headers."""
         s = f"baseline {self.baseline}, θ {self.theta}"
         if self.theta_scale != 1.0:
             s += f" × {self.theta_scale:g}"
-        return s + f", {self.reporting} reporting"
+        return s + f", λ {self.adjustment_speed:g}/yr, {self.reporting} reporting"
 
     def cli(self, file: str = "SCENARIO.toml", reference: str = "historical") -> str:
         """The ``tradesim run`` command closest to these settings."""
@@ -51,7 +57,8 @@ class RunSettings:
         if self.theta_scale != 1.0:
             extra += f" --theta-scale {self.theta_scale:g}"
         return (f"tradesim run {file} --reference {reference} --baseline {self.baseline} "
-                f"--reporting {self.reporting}{extra} --out results/")
+                f"--reporting {self.reporting} --adjustment-speed {self.adjustment_speed:g}"
+                f"{extra} --out results/")
 
 
 @lru_cache(maxsize=8)
@@ -84,7 +91,8 @@ def run_tables(spec: str, settings: RunSettings, baseline: Any = None,
     sp = ScenarioSpec.model_validate_json(spec)
     bl = baseline if baseline is not None else load_app_baseline(
         settings.baseline, settings.theta, settings.theta_scale)
-    run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting, detail=detail)
+    run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting,
+                       adjustment_speed=settings.adjustment_speed, detail=detail)
     log = run.log.copy()
     log["date"] = pd.to_datetime(log["date"])
     return {"path": run.path, "log": log, "seconds": time.perf_counter() - t0,

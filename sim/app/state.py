@@ -19,6 +19,9 @@ __all__ = ["all_scenarios", "baseline", "csv_bytes", "parquet_bytes", "run", "ru
            "scenario_json", "scenario_text", "user_scenarios"]
 
 USER_KEY = "tradesim_user_scenarios"
+LAMBDA_HELP = ("Share of the gap between perceived and actual delivered costs closed per year; "
+               "1 = static equilibrium every period. Default 0.3 (Boehm, Levchenko & "
+               "Pandalai-Nayar 2023). Applies to every scenario of the comparison alike.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,7 +47,10 @@ def user_scenarios() -> dict[str, dict[str, str]]:
 
 
 def add_user_scenario(name: str, toml_text: str, spec: str) -> None:
-    """Keep a built or uploaded scenario for this session."""
+    """Keep a built or uploaded scenario for this session (never under a library name)."""
+    if name in library_names():
+        raise ValueError(f"scenario name {name!r} is a library scenario; rename it "
+                         "(name = ... in the file)")
     user_scenarios()[name] = {"toml": toml_text, "json": spec}
 
 
@@ -54,8 +60,8 @@ def all_scenarios() -> list[str]:
 
 
 def scenario_json(name: str) -> str:
-    """Canonical JSON of a scenario by name (user scenarios first)."""
-    u = user_scenarios().get(name)
+    """Canonical JSON of a scenario by name (library names always mean the library file)."""
+    u = None if name in library_names() else user_scenarios().get(name)
     return u["json"] if u else spec_json(name)
 
 
@@ -63,16 +69,18 @@ def scenario_text(name: str) -> str:
     """The TOML file of a scenario by name."""
     from sim.scenario.loader import LIBRARY
 
-    u = user_scenarios().get(name)
+    u = None if name in library_names() else user_scenarios().get(name)
     if u:
         return u["toml"]
     return (LIBRARY / f"{name}.toml").read_text(encoding="utf-8")
 
 
 def run_settings(key: str, container: Any = None, *, reporting: str = "quarterly",
-                 reportings: tuple[str, ...] = ("quarterly", "monthly", "annual")
-                 ) -> RunSettings:
-    """Widgets for the run settings (baseline, θ, θ scale, reporting grid)."""
+                 reportings: tuple[str, ...] = ("quarterly", "monthly", "annual"),
+                 adjustment: bool = True) -> RunSettings:
+    """Widgets for the run settings (baseline, θ, θ scale, λ, reporting grid); one object for
+    every scenario of a comparison. ``adjustment=False``: no λ slider here (the page has its
+    own and replaces the value)."""
     c = container if container is not None else st
     bl = c.radio("Baseline", ["icio2022", "wiod2014"], key=f"{key}_baseline", horizontal=True,
                  help="icio2022: 16 regions x 7 sectors from OECD ICIO 2022 (default); "
@@ -87,7 +95,9 @@ def run_settings(key: str, container: Any = None, *, reporting: str = "quarterly
                  help="The economy is re-solved once per period with the period's day-weighted "
                       "tariffs. The CLI default is monthly; the app uses a coarser grid to stay "
                       "fast (differences are small, see docs/app.md).")
-    return RunSettings(bl, th, float(sc), rp)
+    lam = c.slider("Adjustment speed λ (per year)", 0.05, 1.0, 0.3, 0.05, key=f"{key}_lambda",
+                   help=LAMBDA_HELP) if adjustment else 0.3
+    return RunSettings(bl, th, float(sc), rp, float(lam))
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

@@ -83,6 +83,13 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
             ref_run = run_scenario(reference, baseline, adjustment_speed=adjustment_speed,
                                    reporting=reporting)
             write_parquet(ref_run, out)
+            # one set of run settings for both sides: the reference's unless overridden
+            rs = ref_run.scenario.spec.settings
+            adjustment_speed = rs.adjustment_speed if adjustment_speed is None \
+                else adjustment_speed
+            reporting = rs.reporting if reporting is None else reporting
+            con.print(f"run settings for every scenario: λ {adjustment_speed:g}/yr, "
+                      f"{reporting} reporting", highlight=False)
         for name in scenarios:
             r = run_scenario(name, baseline, ref_run, adjustment_speed=adjustment_speed,
                              reporting=reporting)
@@ -105,8 +112,12 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
 
 def _summary(con: Console, r, diff, year: int) -> None:
     df = diff if diff is not None else r.path
-    title = (f"{r.name} vs {r.reference.name}, {year} average" if diff is not None
-             else f"{r.name} vs solved baseline, {year} average")
+    unit = str(r.path["unit"][r.path["metric"] == "imports_new"].iloc[0]) if (
+        r.path["metric"] == "imports_new").any() else "model units"
+    title = (f"{r.name} minus {r.reference.name}, {year} average (% columns: pp; levels: "
+             f"difference, {unit}/yr)" if diff is not None
+             else f"{r.name}, {year} average (% columns: change against the solved baseline; "
+                  f"levels: {unit}/yr)")
     df = df[df["date"].dt.year == year]
     if df.empty:
         con.print(f"(no periods in {year})")
@@ -130,6 +141,7 @@ def _summary(con: Console, r, diff, year: int) -> None:
     bil = df[(df.metric.astype(str) == "imports") & (df.region.astype(str) == "USA")
              & (df.partner.astype(str) == "JPN")]
     if len(bil):
-        con.print(f"US imports from Japan ({year}, all goods and services, change vs "
-                  f"{'reference' if diff is not None else 'baseline'}): "
+        what = (f"difference from {r.reference.name}, {unit}/yr" if diff is not None
+                else f"level, {unit}/yr at the baseline's prices")
+        con.print(f"US imports from Japan ({year}, all goods and services, {what}): "
                   f"{bil.groupby('date')['value'].sum().mean():,.1f}", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pandas as pd
@@ -97,7 +98,8 @@ def _controls(b: BuildChoices) -> BuildChoices:
                         key=k + "lambda",
                         help="Share of the gap between perceived and actual delivered costs "
                              "closed per year; 1 = static equilibrium every period. Default "
-                             "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023).")
+                             "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023). A run setting: "
+                             "the base runs with the same value.")
         end = st.slider("Horizon: end year", 2026, 2040, b.end_year, key=k + "end")
     return BuildChoices(base=b.base, us_in_tpp=us_in, tpp_eif=eif, pact_members=tuple(members),
                         usjta=usjta, deal_2025=deal, us_tariffs=ust, us_tariffs_from=frm,
@@ -120,7 +122,11 @@ def upload_box() -> None:
         st.error(f"{up.name} is not a valid scenario file:\n\n"
                  + "\n".join(f"- {e}" for e in exc.errors))
         return
-    add_user_scenario(scn.name, text, spec_json(scn))
+    try:
+        add_user_scenario(scn.name, text, spec_json(scn))
+    except ValueError as exc:
+        st.error(f"{up.name}: {exc}. The library scenario of that name is kept.")
+        return
     st.success(f"{up.name}: scenario {scn.name!r} is valid ({len(scn.spec.agreements)} "
                f"agreements, {len(scn.spec.events)} events) and is now in the Compare list.")
 
@@ -141,7 +147,10 @@ def render() -> None:
         choices = _controls(b)
         with st.expander("Run settings: baseline, elasticities, reporting"):
             settings = run_settings("bld", reporting="annual",
-                                    reportings=("annual", "quarterly", "monthly"))
+                                    reportings=("annual", "quarterly", "monthly"),
+                                    adjustment=False)
+        # λ is a run setting: the built scenario and its base run with the same value
+        settings = dataclasses.replace(settings, adjustment_speed=choices.adjustment_speed)
     what = changes(choices)
     try:
         data = scenario_dict(choices, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 from typing import Any
@@ -121,7 +122,7 @@ def _band(names: list[str], reference: str, settings: RunSettings, metric: str, 
     """Elasticity sensitivity range: min/max over θ calibrated, uniform 4, uniform 5."""
     frames = []
     for th in ("calibrated", "uniform4", "uniform5"):
-        s = RunSettings(settings.baseline, th, settings.theta_scale, settings.reporting)
+        s = dataclasses.replace(settings, theta=th)
         paths = {n: run(n, s)["path"] for n in names}
         frames.append(tables.series(paths, metric, region, partner=partner, sector=sector,
                                     reference=reference if against_ref else None))
