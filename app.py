@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -25,7 +26,10 @@ def _page(module: str, title: str) -> Callable[[], None]:
         return missing
 
 
-st.set_page_config(page_title="tradesim: US–Japan trade policy", page_icon=":material/public:",
+# a local file: a ":material/...:" page icon makes the browser fetch the favicon from a font
+# server, and the app runs offline (no request leaves 127.0.0.1)
+FAVICON = Path(__file__).resolve().parent / "sim" / "app" / "assets" / "favicon.png"
+st.set_page_config(page_title="tradesim: US–Japan trade policy", page_icon=str(FAVICON),
                    layout="wide")
 pages = [
     st.Page(_page("compare", "Compare"), title="Compare", icon=":material/compare_arrows:",

@@ -47,7 +47,7 @@ def _welfare(path, region="USA"):
 def test_page_renders_with_no_changes(page):
     """On the historical base with no changes the cards read zero against the base."""
     assert page.title[0].value == "Build a scenario"
-    assert _welfare_card(page) in ("+0.000 pp", "-0.000 pp")
+    assert _welfare_card(page) == "0.000 pp"
     assert not page.error
 
 
@@ -57,9 +57,9 @@ def test_adjustment_speed_applies_to_both_sides(page):
     which λ both sides used."""
     page.slider(key="bld_historical_lambda").set_value(0.6).run()
     assert not page.exception
-    assert _welfare_card(page) in ("+0.000 pp", "-0.000 pp")
+    assert _welfare_card(page) == "0.000 pp"
     rev = next(m.value for m in page.metric if m.label.startswith("US tariff revenue"))
-    assert rev.replace("-", "+").startswith("+$0.00")
+    assert rev == "$0.00 bn/yr"
     assert any("λ 0.6/yr" in c.value for c in page.caption)
     page.slider(key="bld_historical_lambda").set_value(0.3).run()
 
@@ -133,7 +133,7 @@ def test_many_changes_validate_and_round_trip():
     text = to_toml(d, "header line")
     assert tomllib.loads(text) == d
     scn = validate_toml(text, "everything.toml")
-    assert scn.spec.end == date(2035, 1, 1)
+    assert scn.spec.end == date(2036, 1, 1)  # results through 2035
     # λ is a run setting applied to both sides, not written into the built file
     assert scn.spec.settings.adjustment_speed == 0.3
     names = {e.name for e in scn.spec.events}
@@ -206,3 +206,25 @@ def test_user_scenario_cannot_shadow_the_library():
     finally:
         state.user_scenarios = orig
     assert store == {}
+
+
+def test_horizon_end_year_is_the_last_year_of_results():
+    """"Horizon: last year of results 2026" gives results in 2026 (it stopped in 2025)."""
+    c = choices_from("historical", end_year=2026)
+    scn = validate_toml(to_toml(scenario_dict(c, "to_2026")), "to_2026.toml")
+    path = run_tables(spec_json(scn), ANNUAL, detail="summary")["path"]
+    assert path["date"].dt.year.max() == 2026
+    assert base_choices("historical").end_year == 2039  # historical ends 2040-01-01
+
+
+def test_zero_difference_has_no_coloured_arrow():
+    """With no change, the cards' cumulative deltas read "$0.00 bn" with no arrow and grey
+    (they showed a green "↑ +$0.00")."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    page = AppTest.from_string(SCRIPT, default_timeout=120).run()
+    zero = [m for m in page.metric if m.proto.delta.startswith("$0.00 bn")]
+    assert len(zero) >= 3, [m.proto.delta for m in page.metric]
+    for m in zero:
+        assert m.proto.direction == Metric.MetricDirection.NONE
+        assert m.proto.color == Metric.MetricColor.GRAY

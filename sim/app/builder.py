@@ -19,7 +19,7 @@ import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -127,7 +127,7 @@ def base_choices(base: str) -> BuildChoices:
         retaliation_cap=float(ret["cap"]) if ret and ret.get("cap") is not None else 0.25,
         retaliation_lag=int(ret.get("lag_days", 30)) if ret else 90,
         adjustment_speed=float(raw.get("settings", {}).get("adjustment_speed", 0.3)),
-        end_year=raw["end"].year,
+        end_year=(raw["end"] - timedelta(days=1)).year,
     )
 
 
@@ -304,8 +304,8 @@ def scenario_dict(c: BuildChoices, name: str = "my_scenario", title: str = "") -
         "extends": c.base,
         "calibrated_to": c.base if cal == "self" else cal,
     }
-    if c.end_year != b.end_year:
-        data["end"] = date(c.end_year, 1, 1)
+    if c.end_year != b.end_year:  # end_year is the last year with results; `end` is exclusive
+        data["end"] = date(c.end_year + 1, 1, 1)
     if agreements:
         data["agreements"] = list(agreements.values())
     if events:
@@ -351,7 +351,7 @@ def changes(c: BuildChoices) -> list[str]:
                    f"Japan retaliates ({c.retaliation}, factor {c.retaliation_factor:g}, cap "
                    f"{100 * c.retaliation_cap:.0f} %, lag {c.retaliation_lag} days)")
     if c.end_year != b.end_year:
-        out.append(f"horizon to {c.end_year}-01-01")
+        out.append(f"horizon: results through {c.end_year}")
     return out or [f"no changes to {c.base}"]
 
 

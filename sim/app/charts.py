@@ -153,12 +153,15 @@ def sweep_chart(df: pd.DataFrame, *, param: str, y_title: str) -> alt.Chart:
     names = list(dict.fromkeys(df["scenario"]))
     color = alt.Color("scenario:N", scale=_scenario_scale(names),
                       legend=alt.Legend(orient="bottom"))
-    base = alt.Chart(df).encode(x=alt.X(f"{param}:Q", title=param), color=color)
+    # parameter names are dotted (model.adjustment_speed): Vega-Lite reads a dot in a field
+    # name as a nested path and draws nothing, so the column gets a plain name
+    d = df.rename(columns={param: "parameter_value"})
+    base = alt.Chart(d).encode(x=alt.X("parameter_value:Q", title=param), color=color)
     layers: list[alt.Chart] = []
-    if {"lo", "hi"} <= set(df.columns):
+    if {"lo", "hi"} <= set(d.columns):
         layers.append(base.mark_area(opacity=0.2).encode(y="lo:Q", y2="hi:Q"))
     layers.append(base.mark_line(point=True).encode(
         y=alt.Y("value:Q", title=y_title),
-        tooltip=["scenario:N", alt.Tooltip(f"{param}:Q"),
+        tooltip=["scenario:N", alt.Tooltip("parameter_value:Q", title=param),
                  alt.Tooltip("value:Q", format=",.4f")]))
     return alt.layer(*layers).properties(height=320)

@@ -3,7 +3,8 @@
 A run is identified by the canonical scenario JSON (the validated ``ScenarioSpec``, extends
 resolved) and the run settings: baseline, elasticity set and scale, adjustment speed λ,
 reporting grid. One :class:`RunSettings` is used for every side of a comparison, so a
-difference between two scenarios is never a difference of settings. :func:`run_tables` takes exactly these and returns the tidy path, the
+difference between two scenarios is never a difference of settings. :func:`run_tables` takes
+exactly these and returns the tidy path, the
 event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
 """
 

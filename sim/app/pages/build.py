@@ -100,7 +100,8 @@ def _controls(b: BuildChoices) -> BuildChoices:
                              "closed per year; 1 = static equilibrium every period. Default "
                              "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023). A run setting: "
                              "the base runs with the same value.")
-        end = st.slider("Horizon: end year", 2026, 2040, b.end_year, key=k + "end")
+        end = st.slider("Horizon: last year of results", 2026, 2040, b.end_year, key=k + "end",
+                        help="The scenario runs through 31 December of this year.")
     return BuildChoices(base=b.base, us_in_tpp=us_in, tpp_eif=eif, pact_members=tuple(members),
                         usjta=usjta, deal_2025=deal, us_tariffs=ust, us_tariffs_from=frm,
                         us_rate_goods=rg / 100, us_rate_autos=ra / 100, us_rate_metals=rm / 100,
@@ -177,8 +178,13 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     """Cards, paths and buttons for the built scenario against its base."""
     st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
-        mine = _run(spec_json(scn), settings)
-        ref = _run(spec_json(base), settings)
+        try:
+            mine = _run(spec_json(scn), settings)
+            ref = _run(spec_json(base), settings)
+        except ScenarioError as exc:  # e.g. a region this baseline does not hold
+            st.error("The scenario cannot run with these settings:\n\n"
+                     + "\n".join(f"- {e}" for e in exc.errors))
+            return
     paths = {name: mine["path"], base: ref["path"]}
     first = int(mine["path"]["date"].min().year)
     last = int(mine["path"]["date"].max().year)

@@ -76,9 +76,19 @@ CARD_HELP = {
 }
 
 
+def _zero(x: float, unit: str, digits: int = 3) -> bool:
+    """Whether ``x`` shows as zero at the card's precision."""
+    d = min(digits, 2) if unit in ("USD bn", "USD bn/yr") else digits
+    return x is not None and not math.isnan(x) and round(abs(x), d) == 0
+
+
 def _fmt(x: float, unit: str, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
+    if _zero(x, unit, digits):
+        if unit in ("USD bn", "USD bn/yr"):
+            return "$0.00 bn" + ("/yr" if unit.endswith("/yr") else "")
+        return f"{0:.{digits}f} {unit}"
     if unit in ("USD bn", "USD bn/yr"):
         sign = "-" if x < 0 else "+"
         return f"{sign}${abs(x):,.{min(digits, 2)}f} bn" + ("/yr" if unit.endswith("/yr") else "")
@@ -99,7 +109,11 @@ def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
         color = "inverse" if metric == "price_index_pct" else "normal"
         if key == "revenue_usa":
             color = "off"
+        arrow = "auto"
+        if _zero(r["horizon"], r["horizon_unit"], 3):
+            color, arrow = "off", "off"  # no coloured "↑ +0.00"
         col.metric(f"{label}, {year}", value, delta=delta, delta_color=color,
+                   delta_arrow=arrow,
                    help=CARD_HELP.get(kind if kind == "trade" else metric, ""), border=True)
 
 
@@ -209,8 +223,15 @@ def render() -> None:
                               help="Runs every scenario also with θ = 4 and θ = 5 in all "
                                    "sectors and shades the range. Not a confidence interval.")
         mc_path = _mc_picker()
+    from sim.scenario.loader import ScenarioError
+
     with st.spinner("Solving the scenarios…"):
-        runs = {n: run(n, settings) for n in chosen}
+        try:
+            runs = {n: run(n, settings) for n in chosen}
+        except ScenarioError as exc:  # e.g. a region this baseline does not hold
+            st.error("A scenario cannot run with these settings:\n\n"
+                     + "\n".join(f"- {e}" for e in exc.errors))
+            return
     paths = {n: r["path"] for n, r in runs.items()}
     first = min(p["date"].min() for p in paths.values()).year
     last = max(p["date"].max() for p in paths.values()).year
@@ -256,16 +277,21 @@ def render() -> None:
         against = mode == "against the reference"
         df = tables.series(paths, metric, region, partner=partner, sector=sector,
                            reference=reference if against else None)
-        yunit = ("pp" if unit == "%" else unit) if against else unit
-        y_title = f"{region}, {yunit}" + (f" vs {reference}" if against else
-                                          " vs solved baseline")
+        level = unit != "%"  # USD million/yr in the results; shown in USD bn/yr as the cards
+        if level:
+            df = df.assign(value=df["value"] / 1000, unit="USD bn/yr")
+        yunit = "USD bn/yr" if level else ("pp" if against else "%")
+        y_title = (f"{region}, difference from {reference}, {yunit}" if against
+                   else f"{region}, level, {yunit}" if level
+                   else f"{region}, change vs solved baseline, %")
         st.markdown(f"**{label}**, {region}"
-                    + (f": difference from {reference}" if against else
-                       ": change against the model's solved 2022 baseline"))
+                    + (f": difference from {reference} ({yunit})" if against else
+                       ": level (USD bn per year at 2022 values, not a change)" if level else
+                       ": change against the model's solved 2022 baseline (%)"))
         band, band_label, note = None, "", ("No uncertainty band: no Monte Carlo results are "
                                             "selected (Run settings).")
         mc = _mc_band(mc_path, chosen, reference, metric, region, against) if (
-            mc_path and partner == "all") else None
+            mc_path and partner == "all" and not level) else None
         if mc is not None and len(mc):
             band, band_label = mc, "MC 5–95 %"
             note = (f"Shaded: 5th–95th percentile of the Monte Carlo draws in `{mc_path}` "
@@ -273,6 +299,8 @@ def render() -> None:
                     "changes against the reference).")
         elif band_on:
             band = _band(chosen, reference, settings, metric, region, partner, sector, against)
+            if level:
+                band = band.assign(lo=band["lo"] / 1000, hi=band["hi"] / 1000)
             band_label = "θ range"
             note = ("Shaded: range over θ calibrated / 4 / 5 (elasticity sensitivity, not a "
                     "confidence interval).")
