@@ -228,3 +228,23 @@ def test_zero_difference_has_no_coloured_arrow():
     for m in zero:
         assert m.proto.direction == Metric.MetricDirection.NONE
         assert m.proto.color == Metric.MetricColor.GRAY
+
+
+def test_us_in_tpp_toggle_reads_the_same_as_compare_tpp12():
+    """Build's "US in TPP-12" over historical is the tpp12 library scenario (TPP replaces the
+    2019 agreement) on the same reporting grid as Compare, so its US–Japan trade card equals
+    Compare's tpp12 against historical (it read +5.327 % against Compare's +5.175 %)."""
+    from sim.app import tables
+
+    at = AppTest.from_string(SCRIPT, default_timeout=180).run()
+    at.toggle(key="bld_historical_tpp").set_value(True).run()
+    assert not at.exception
+    assert not at.toggle(key="bld_historical_usjta_True").value
+    card = next(m.value for m in at.metric if m.label.startswith("US–Japan trade"))
+    year = next(s.value for s in at.slider if s.key == "bld_year")
+    s = RunSettings()
+    paths = {n: run_tables(spec_json(n), s)["path"] for n in ("tpp12", "historical")}
+    head = tables.headline_table(paths, "historical", year)
+    want = float(head[(head.scenario == "tpp12") & (head.key == "trade_usjp")]["difference"]
+                 .iloc[0])
+    assert abs(float(card.split()[0]) - want) < 5e-4, (card, want)

@@ -28,12 +28,13 @@ from sim.scenario.loader import LIBRARY, Scenario, ScenarioError, load_scenario
 from sim.scenario.regions import check_regions
 
 __all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "library_names",
-           "scenario_dict", "to_toml", "validate_toml"]
+           "scenario_dict", "to_toml", "usjta_default", "validate_toml"]
 
 APP_SOURCE = "tradesim app: a user's choice (hypothetical)"
 GOODS_LINES_METALS = ["steel_jp_us", "aluminium_jp_us"]
 RETALIATION_SECTORS = ["food_agriculture", "machinery_electronics", "other_manufacturing"]
-DEAL_EVENTS = "no_deal_2025"  # the library file that defines "2025 without the deal"
+DEAL_EVENTS = "no_deal_2025"
+TPP_SCENARIO = "tpp12"  # the library file that defines "the US in TPP-12"
 NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
@@ -129,6 +130,17 @@ def base_choices(base: str) -> BuildChoices:
         adjustment_speed=float(raw.get("settings", {}).get("adjustment_speed", 0.3)),
         end_year=(raw["end"] - timedelta(days=1)).year,
     )
+
+
+def usjta_default(b: BuildChoices, us_in_tpp: bool) -> bool:
+    """Whether the 2019 US-Japan agreement is on by default: the base's choice, except when the
+    US is put into TPP-12 over a base without it, where the tpp12 library scenario (TPP
+    replacing the 2019 agreement) is the one definition of that world."""
+    if us_in_tpp and not b.us_in_tpp:
+        return base_choices(TPP_SCENARIO).usjta
+    if not us_in_tpp and b.us_in_tpp:
+        return True  # the 2019 agreement, as in historical
+    return b.usjta
 
 
 def _agreement_from(name: str, *sources: str) -> dict | None:

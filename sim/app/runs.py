@@ -20,7 +20,10 @@ import pandas as pd
 from sim.scenario.loader import Scenario, load_scenario
 from sim.scenario.models import ScenarioSpec
 
-__all__ = ["THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+__all__ = ["APP_REPORTING", "THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+
+#: the reporting grid of every page by default (Compare, Build): one scenario, one set of numbers
+APP_REPORTING = "quarterly"
 
 #: elasticity choices: key -> (``load_baseline`` theta argument, label)
 THETAS: dict[str, tuple[str | None, str]] = {
@@ -37,7 +40,7 @@ class RunSettings:
     baseline: str = "icio2022"
     theta: str = "calibrated"
     theta_scale: float = 1.0
-    reporting: str = "quarterly"
+    reporting: str = APP_REPORTING
     adjustment_speed: float = 0.3
 
     def __post_init__(self) -> None:

@@ -13,7 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from sim.app.builder import library_names
-from sim.app.runs import THETAS, RunSettings, load_app_baseline, run_tables, spec_json
+from sim.app.runs import (
+    APP_REPORTING,
+    THETAS,
+    RunSettings,
+    load_app_baseline,
+    run_tables,
+    spec_json,
+)
 
 __all__ = ["all_scenarios", "baseline", "csv_bytes", "parquet_bytes", "run", "run_settings",
            "scenario_json", "scenario_text", "user_scenarios"]
@@ -75,7 +82,7 @@ def scenario_text(name: str) -> str:
     return (LIBRARY / f"{name}.toml").read_text(encoding="utf-8")
 
 
-def run_settings(key: str, container: Any = None, *, reporting: str = "quarterly",
+def run_settings(key: str, container: Any = None, *, reporting: str = APP_REPORTING,
                  reportings: tuple[str, ...] = ("quarterly", "monthly", "annual"),
                  adjustment: bool = True) -> RunSettings:
     """Widgets for the run settings (baseline, θ, θ scale, λ, reporting grid); one object for

@@ -16,6 +16,7 @@ from sim.app.builder import (
     library_names,
     scenario_dict,
     to_toml,
+    usjta_default,
     validate_toml,
 )
 from sim.app.pages.compare import KEEP, headline_cards
@@ -53,8 +54,13 @@ def _controls(b: BuildChoices) -> BuildChoices:
         members = st.multiselect("Trans-Pacific members besides the US"
                                  if us_in else "CPTPP members", pool, default=default,
                                  key=k + f"members_{us_in}")
-        usjta = st.toggle("2019 US–Japan Trade Agreement", b.usjta, key=k + "usjta",
-                          help="Signed 2019-10-07, in force 2020-01-01 (USTR fact sheet).")
+        # one definition of "US in TPP-12": the tpp12 library scenario, where TPP replaces the
+        # 2019 US-Japan agreement (its default here follows the TPP toggle)
+        usjta = st.toggle("2019 US–Japan Trade Agreement", usjta_default(b, us_in),
+                          key=k + f"usjta_{us_in}",
+                          help="Signed 2019-10-07, in force 2020-01-01 (USTR fact sheet). Off "
+                               "by default with the US in TPP-12: TPP replaces it, as in the "
+                               "tpp12 library scenario.")
         sg = st.toggle("Japan's US-beef safeguard", b.beef_safeguard, key=k + "sg",
                        help="38.5 % for 30 days when the trigger volumes are passed (fired March "
                             "2021); three-trigger rule from JFY2022.")
@@ -136,7 +142,8 @@ def render() -> None:
     """Draw the Build page."""
     st.title("Build a scenario")
     st.caption("Start from a library scenario and change policies; the results on the right "
-               "update after each change (annual reporting by default, for speed). Save the "
+               "update after each change (quarterly reporting, as on Compare, so a library "
+               "scenario reads the same on every page). Save the "
                "scenario to compare it, or download it as a TOML file that `tradesim run` "
                "accepts.")
     left, right = st.columns([2, 3], gap="large")
@@ -147,9 +154,7 @@ def render() -> None:
         b = base_choices(base)
         choices = _controls(b)
         with st.expander("Run settings: baseline, elasticities, reporting"):
-            settings = run_settings("bld", reporting="annual",
-                                    reportings=("annual", "quarterly", "monthly"),
-                                    adjustment=False)
+            settings = run_settings("bld", adjustment=False)
         # λ is a run setting: the built scenario and its base run with the same value
         settings = dataclasses.replace(settings, adjustment_speed=choices.adjustment_speed)
     what = changes(choices)
