@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim.app import charts, tables
+from sim.app import charts, tables, welfare
 from sim.app.runs import RunSettings
 from sim.app.state import (
     all_scenarios,
@@ -97,6 +97,29 @@ def _fmt(x: float, unit: str, digits: int = 3) -> str:
     return f"{x:+.{digits}f} {unit}"
 
 
+def meaning(key: str, x: float, reference: str, year: int) -> str:
+    """One plain sentence under a card: what the number means."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "No value for this year."
+    if abs(x) < 5e-4:
+        return f"About the same as under {reference} in {year}."
+    more = x > 0
+    who = {"welfare_usa": "Americans", "welfare_jpn": "people in Japan"}
+    if key in who:
+        return (f"In {year} {who[key]} can buy {abs(x):.2f} % of their income "
+                f"{'more' if more else 'less'} than under {reference} (real income, tariff "
+                "revenue included).")
+    if key == "trade_usjp":
+        return (f"Trade between the US and Japan is {abs(x):.1f} % "
+                f"{'higher' if more else 'lower'} than under {reference} in {year}.")
+    if key == "revenue_usa":
+        return (f"US customs collect ${abs(x):,.1f} bn a year {'more' if more else 'less'} "
+                f"than under {reference} in {year} (2022 values).")
+    place = "US" if key == "cpi_usa" else "Japan's"
+    return (f"{place} consumer prices are {abs(x):.2f} points {'higher' if more else 'lower'} "
+            "relative to world incomes (the model's yardstick), not inflation.")
+
+
 def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
                    span: str, per_row: int = 3) -> None:
     """Metric cards for ``scenario`` against ``reference``, ``per_row`` to a row."""
@@ -115,6 +138,91 @@ def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
         col.metric(f"{label}, {year}", value, delta=delta, delta_color=color,
                    delta_arrow=arrow,
                    help=CARD_HELP.get(kind if kind == "trade" else metric, ""), border=True)
+        col.caption(meaning(key, r["difference"], reference, year))
+
+
+WHY_NOTE = """
+**Why can the country that imposes a tariff gain?** In this model three things move its real
+income. *Terms of trade*: a large buyer's tariff pushes down the prices foreign sellers get,
+so part of the tariff is paid abroad. *Tariff revenue*: the government collects the duty, and
+the model counts it as income of the country (as if returned to households). *Volume of
+trade*: imports that were worth more than they cost no longer happen (a loss). Without
+retaliation the first two can outweigh the third, so welfare rises while prices rise and
+trade falls; with retaliation the terms of trade turn and the gain shrinks or becomes a loss
+(compare retaliation_2025). Studies that report GDP, the price level or a cost per household
+(Budget Lab, Penn Wharton) measure other things: the price rise before the revenue is handed
+back, or capital and investment channels this model does not have.
+"""
+
+
+def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year: int,
+         runs: dict[str, dict], settings: RunSettings) -> None:
+    """Parts of the welfare change and the household figure, with the "why" note; beside
+    them the published 2025 estimates when the reference is history without 2025's tariffs."""
+    with st.expander(f"Why the welfare numbers move: the parts, {year}",
+                     expanded=reference == "no_2025_tariffs"):
+        pick = others[0] if len(others) == 1 else st.selectbox(
+            "Scenario", others, key="cmp_why_scenario")
+        for region, name in (("USA", "United States"), ("JPN", "Japan")):
+            parts = welfare.welfare_parts(paths, pick, reference, region, year).set_index(
+                "part")["value"]
+            rest = parts["total"] - parts[["terms of trade", "volume of trade",
+                                           "tariff revenue"]].sum()
+            cols = st.columns(5)
+            items = [("welfare, total", parts["total"]),
+                     ("terms of trade", parts["terms of trade"]),
+                     ("volume of trade", parts["volume of trade"]),
+                     ("tariff revenue", parts["tariff revenue"]),
+                     ("remainder", rest)]
+            for col, (lab, v) in zip(cols, items, strict=True):
+                col.metric(f"{name} ({region}): {lab}", _fmt(v, "pp"), border=True,
+                           help=PART_HELP[lab])
+        hh = welfare.household_cost(paths, pick, reference, year)
+        src = welfare.US_HOUSEHOLDS
+        c1, c2 = st.columns([1, 2])
+        c1.metric(f"US real income per household, {year}",
+                  f"{hh['usd_per_household']:+,.0f} USD/yr", border=True,
+                  help="Real-income difference (tariff revenue included) divided by the "
+                       "number of US households; 2022 values.")
+        c2.caption(f"That is {hh['pct_of_spending']:+.2f} % of average spending per household. "
+                   f"Households: {src['households'][1]}. Spending: "
+                   f"{src['spending_per_household'][1]}. The terms-of-trade, volume and "
+                   "revenue parts are Caliendo–Parro first-order terms; the remainder is "
+                   "what they leave out of the exact change.")
+        st.markdown(WHY_NOTE)
+        if reference == "no_2025_tariffs":
+            _published_2025(paths, runs, settings)
+
+
+PART_HELP = {
+    "welfare, total": "Exact change in real income against the reference, pp of income.",
+    "terms of trade": "Export prices against import prices (Caliendo–Parro first order): "
+                      "positive when foreign sellers absorb part of the tariff.",
+    "volume of trade": "Gains or losses from trade that is added or lost, valued at the "
+                       "baseline tariff wedge (first order).",
+    "tariff revenue": "Real tariff revenue as a share of baseline income, against the "
+                      "reference (exact).",
+    "remainder": "Exact total minus the three parts: wage and price effects the first-order "
+                 "terms leave out.",
+}
+
+
+def _published_2025(paths: dict[str, pd.DataFrame], runs: dict[str, dict],
+                    settings: RunSettings) -> None:
+    """Published 2025 tariff estimates beside ours (sim/app/assets/studies_2025.toml)."""
+    from sim.app.studies2025 import load_studies, study_table
+
+    rows = load_studies()
+    need = {n for pair in ((r["tradesim_scenario"], r["tradesim_reference"]) for r in rows)
+            for n in pair}
+    have = dict(paths)
+    for n in need - set(have):
+        have[n] = run(n, settings)["path"]
+    st.markdown("**Published estimates of the 2025 US tariffs, beside ours** (each measures "
+                "something different; see the columns *measure* and *note*)")
+    st.dataframe(study_table(rows, have), hide_index=True, width="stretch",
+                 column_config={"link": st.column_config.LinkColumn("link"),
+                                "ours": st.column_config.NumberColumn(format="%.3f")})
 
 
 def _map(values: pd.DataFrame, title: str) -> Any:
@@ -211,12 +319,23 @@ def render() -> None:
                             help="Library scenarios and your own (build or upload them on "
                                  "the Build page).")
     keep["scenarios"] = list(chosen)
-    if len(chosen) < 2:
+    if not chosen:
         st.info("Pick at least two scenarios to compare.")
         return
-    ref_default = "historical" if "historical" in chosen else chosen[0]
-    reference = c2.selectbox("Reference", chosen, index=chosen.index(ref_default),
-                             key="cmp_reference")
+    # the reference may be any scenario (no_2025_tariffs answers "what did 2025 do?")
+    if "cmp_reference" not in st.session_state or st.session_state["cmp_reference"] not in options:
+        ref0 = keep.get("reference")
+        st.session_state["cmp_reference"] = ref0 if ref0 in options else (
+            "historical" if "historical" in chosen else chosen[0])
+    reference = c2.selectbox("Reference", options, key="cmp_reference",
+                             help="Every number is this scenario's difference from the "
+                                  "reference. For the effect of the 2025 US tariffs pick "
+                                  "no_2025_tariffs (history without them).")
+    keep["reference"] = reference
+    if not [n for n in chosen if n != reference]:
+        st.info("Pick at least two scenarios to compare (one besides the reference).")
+        return
+    chosen = list(dict.fromkeys([*chosen, reference]))
     with st.sidebar.expander("Run settings", expanded=False):
         settings = run_settings("cmp")
         band_on = st.checkbox("Elasticity sensitivity band", value=False, key="cmp_band",
@@ -236,13 +355,19 @@ def render() -> None:
     first = min(p["date"].min() for p in paths.values()).year
     last = max(p["date"].max() for p in paths.values()).year
     year = c3.slider("Year", first, last, min(max(2030, first), last), key="cmp_year")
-    span = f"{first}–{last}"
-    head = tables.headline_table(paths, reference, year)
+    since = welfare.first_difference_year(paths, reference) or first
+    win = st.slider("Cumulative figures over the years", first, last,
+                    (max(first, min(since, last)), last), key="cmp_window",
+                    help="Default: from the first year in which a scenario differs from the "
+                         "reference, to the last year.")
+    span = f"{win[0]}–{win[1]}"
+    head = tables.headline_table(paths, reference, year, window=win)
     others = [n for n in chosen if n != reference]
     for n in others:
         title = runs[n]["title"] or n
         st.markdown(f"**{n}**: {title} — against **{reference}**, {year}")
         headline_cards(head, n, reference, year, span)
+    _why(paths, others, reference, year, runs, settings)
     with st.expander("How to read these numbers"):
         ref_p = paths[reference]
         inc = ref_p[(ref_p["metric"] == "income_base") & (ref_p["region"] == "USA")]["value"]
