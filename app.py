@@ -42,4 +42,9 @@ pages = [
     st.Page(_page("validation", "Validation"), title="Validation", icon=":material/verified:",
             url_path="validation"),
 ]
+# Build keeps its controls when the user visits another page and comes back
+from sim.app.build_state import BUILD_PREFIX, NOT_KEPT  # noqa: E402
+from sim.app.state import keep_page_state  # noqa: E402
+
+keep_page_state((BUILD_PREFIX,), NOT_KEPT)
 st.navigation(pages).run()

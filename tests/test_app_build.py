@@ -248,3 +248,58 @@ def test_us_in_tpp_toggle_reads_the_same_as_compare_tpp12():
     want = float(head[(head.scenario == "tpp12") & (head.key == "trade_usjp")]["difference"]
                  .iloc[0])
     assert abs(float(card.split()[0]) - want) < 5e-4, (card, want)
+
+
+def test_partner_tariffs_retaliation_and_removal_reach_the_file():
+    """Tariffs on any partner, their retaliation and a removed base measure are in the file
+    and move the numbers."""
+    at = AppTest.from_string(SCRIPT, default_timeout=180).run()
+    k = "bld_historical_"
+    at.multiselect(key=k + "pt_regions").set_value(["CHN", "EU"]).run()
+    at.slider(key=k + "pt_EU").set_value(25.0).run()
+    at.multiselect(key=k + "pt_ret").set_value(["EU"]).run()
+    at.multiselect(key=k + "removed").set_value(["section_122_2026"]).run()
+    assert not at.exception and not at.error
+    toml = next(c.value for c in at.code if "extends" in c.value)
+    d = tomllib.loads(toml)
+    ev = {e["name"]: e for e in d["events"]}
+    assert ev["app_us_tariff_eu"]["rate"] == 0.25 and ev["app_us_tariff_eu"]["exporters"] == ["EU"]
+    assert ev["app_us_tariff_chn"]["rate"] == 0.1
+    assert ev["app_eu_retaliates"]["actor"] == "EU" and ev["app_eu_retaliates"]["kind"] == \
+        "retaliation"
+    assert ev["section_122_2026"]["kind"] == "remove"
+    assert _welfare_card(at) != "0.000 pp"
+
+
+def test_shared_link_opens_the_scenario_and_the_address_follows_the_controls():
+    from sim.app.builder import to_query
+
+    q = to_query(choices_from("historical", us_tariffs=True, us_rate_goods=0.3,
+                              removed=("reciprocal_baseline_10",)), "shared", "A shared one")
+    at = AppTest.from_string(SCRIPT, default_timeout=180)
+    at.query_params.update(q)
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="bld_title").value == "A shared one"
+    assert at.text_input(key="bld_name").value == "shared"
+    assert at.slider(key="bld_historical_ust_goods").value == 30.0
+    assert at.multiselect(key="bld_historical_removed").value == ["reciprocal_baseline_10"]
+    at.slider(key="bld_historical_ust_goods").set_value(20.0).run()
+    assert at.query_params["us_rate_goods"] in ("0.2", ["0.2"])
+
+
+def test_saved_scenario_reopens_for_editing():
+    at = AppTest.from_string(SCRIPT, default_timeout=180).run()
+    at.text_input(key="bld_name").set_value("mine_a").run()
+    at.text_input(key="bld_title").set_value("Mine A").run()
+    at.toggle(key="bld_historical_deal").set_value(False).run()
+    at.button(key="bld_save").click().run()
+    assert "mine_a" in at.session_state["tradesim_user_scenarios"]
+    at.toggle(key="bld_historical_deal").set_value(True).run()
+    at.text_input(key="bld_name").set_value("other").run()
+    at.selectbox(key="bld_reopen_pick").set_value("mine_a").run()
+    at.button(key="bld_reopen").click().run()
+    assert not at.exception
+    assert at.toggle(key="bld_historical_deal").value is False
+    assert at.text_input(key="bld_name").value == "mine_a"
+    assert at.text_input(key="bld_title").value == "Mine A"

@@ -22,7 +22,8 @@ from sim.app.runs import (
     spec_json,
 )
 
-__all__ = ["all_scenarios", "baseline", "csv_bytes", "parquet_bytes", "run", "run_settings",
+__all__ = ["all_scenarios", "baseline", "csv_bytes", "keep_page_state", "parquet_bytes", "run",
+           "run_settings",
            "scenario_json", "scenario_text", "user_scenarios"]
 
 USER_KEY = "tradesim_user_scenarios"
@@ -53,12 +54,28 @@ def user_scenarios() -> dict[str, dict[str, str]]:
     return st.session_state.setdefault(USER_KEY, {})
 
 
-def add_user_scenario(name: str, toml_text: str, spec: str) -> None:
-    """Keep a built or uploaded scenario for this session (never under a library name)."""
+def add_user_scenario(name: str, toml_text: str, spec: str, *, choices: Any = None,
+                      title: str = "") -> None:
+    """Keep a built or uploaded scenario for this session (never under a library name);
+    a built one keeps its Build choices so that it can be reopened for editing."""
     if name in library_names():
         raise ValueError(f"scenario name {name!r} is a library scenario; rename it "
                          "(name = ... in the file)")
-    user_scenarios()[name] = {"toml": toml_text, "json": spec}
+    user_scenarios()[name] = {"toml": toml_text, "json": spec, "choices": choices,
+                              "title": title}
+
+
+def keep_page_state(prefixes: tuple[str, ...], skip: tuple[str, ...] = ()) -> None:
+    """Keep widget values with these key prefixes when the user changes page.
+
+    Streamlit forgets a widget's value when a run does not draw it (another page); writing the
+    value back as plain session state before the page runs keeps it. Keys containing any of
+    ``skip`` (buttons, uploads, downloads: values that cannot be set) are left alone.
+    """
+    for key in list(st.session_state):
+        if (isinstance(key, str) and key.startswith(prefixes)
+                and not any(s in key for s in skip)):
+            st.session_state[key] = st.session_state[key]
 
 
 def all_scenarios() -> list[str]:

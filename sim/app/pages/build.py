@@ -8,13 +8,17 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from sim.app import charts, tables
+from sim.app import charts, tables, welfare
+from sim.app.build_state import widget_state
 from sim.app.builder import (
     BuildChoices,
     base_choices,
     changes,
+    from_query,
     library_names,
+    removable,
     scenario_dict,
+    to_query,
     to_toml,
     usjta_default,
     validate_toml,
@@ -35,12 +39,63 @@ from sim.scenario.loader import Scenario, ScenarioError
 
 __all__ = ["render", "upload_box"]
 
+#: partners the Build page offers (icio2022 regions besides the US)
+PARTNERS = ["JPN", "CHN", "CAN", "MEX", "EU", "KOR", "AUS", "VNM", "MYS", "SGP", "NZL", "CHL",
+            "PER", "BRN", "ROW"]
+REGION_NAMES = {"USA": "United States", "JPN": "Japan", "CHN": "China", "CAN": "Canada",
+                "MEX": "Mexico", "EU": "European Union", "KOR": "Korea", "AUS": "Australia",
+                "VNM": "Viet Nam", "MYS": "Malaysia", "SGP": "Singapore", "NZL": "New Zealand",
+                "CHL": "Chile", "PER": "Peru", "BRN": "Brunei", "ROW": "rest of the world",
+                "GBR": "United Kingdom"}
+
+
+def region_label(code: str) -> str:
+    """``"CHN (China)"``: the code with its name."""
+    return f"{code} ({REGION_NAMES[code]})" if code in REGION_NAMES else code
+
+
+def _apply_state(values: dict) -> None:
+    """Set widget values before the widgets are drawn (reopen, shared link)."""
+    for key, v in values.items():
+        st.session_state[key] = v
+
+
+def _from_link() -> None:
+    """Open the scenario a shared link describes (once per session)."""
+    if st.session_state.get("bld_link_done"):
+        return
+    st.session_state["bld_link_done"] = True  # only the first run of a session reads the link
+    q = dict(st.query_params)
+    if not q.get("base"):
+        return
+    try:
+        c, name, title = from_query(q)
+    except ValueError as exc:
+        st.error(f"The link's scenario cannot be opened: {exc}")
+        return
+    _apply_state(widget_state(c, name, title))
+
+
+def _reopen_box() -> None:
+    """Reopen a scenario saved this session, with every control where it was."""
+    saved = {n: u for n, u in user_scenarios().items() if u.get("choices")}
+    if not saved:
+        return
+    c1, c2 = st.columns([3, 1])
+    pick = c1.selectbox("Reopen one of your saved scenarios for editing", list(saved),
+                        key="bld_reopen_pick")
+    if c2.button("Reopen", key="bld_reopen", icon=":material/edit:"):
+        u = saved[pick]
+        _apply_state(widget_state(u["choices"], pick, u.get("title", "")))
+        st.rerun()
+
 
 def _controls(b: BuildChoices) -> BuildChoices:
     """The choice widgets, defaulting to base ``b`` (keys carry the base's name)."""
     k = f"bld_{b.base}_"
-    col1, col2, col4, col3 = st.tabs(["Agreements", "US tariffs", "Retaliation",
-                                      "Adjustment & horizon"])
+    col1, col2, col5, col4, col6, col3 = st.tabs(
+        ["Agreements", "US tariffs on Japan", "Other partners", "Retaliation",
+         "Remove from base", "Adjustment & horizon"])
     with col1:
         us_in = st.toggle("US in TPP-12", b.us_in_tpp, key=k + "tpp",
                           help="TPP-12 with the US (TPP schedules: US cars over 25 years, light "
@@ -99,6 +154,30 @@ def _controls(b: BuildChoices) -> BuildChoices:
                        key=k + "ret_cap", disabled=ret == "none")
         rl = st.slider("retaliation lag (days)", 0, 365, b.retaliation_lag, 10,
                        key=k + "ret_lag", disabled=ret == "none")
+    with col5:
+        partners = [r for r in PARTNERS if r != "JPN"]
+        pts = st.multiselect("US tariffs on other partners", partners, key=k + "pt_regions",
+                             format_func=region_label,
+                             help="An additional US tariff (added on top of what is in "
+                                  "force) on all goods from each partner picked.")
+        pfrom = st.slider("from", date(2025, 1, 1), date(2035, 1, 1), b.partner_tariffs_from,
+                          format="YYYY-MM-DD", key=k + "pt_from", disabled=not pts)
+        prates = tuple((r, st.slider(f"extra US tariff on {region_label(r)} (%)", 0.0, 100.0,
+                                     10.0, 0.5, key=k + f"pt_{r}") / 100) for r in pts)
+        pret = st.multiselect("Partners that retaliate against the US", PARTNERS,
+                              key=k + "pt_ret", format_func=region_label,
+                              help="Each answers the rise in the US tariff on its goods (since "
+                                   "2025-01-01, after 90 days) with the same duty value on US "
+                                   "food, machinery and other manufactures, capped at 25 % "
+                                   "(hypothetical rule, as in retaliation_2025). Japan's rule "
+                                   "is set in the Retaliation tab.")
+    with col6:
+        removed = st.multiselect(
+            "Measures, rules and agreements of the base to take out", removable(b.base),
+            key=k + "removed",
+            help="Anything the base scenario holds can be removed (a measure that replaced "
+                 "a removed one then replaces nothing). Other controls act first; a removal "
+                 "wins.")
     with col3:
         lam = st.slider("Adjustment speed λ (per year)", 0.05, 1.0, b.adjustment_speed, 0.05,
                         key=k + "lambda",
@@ -114,7 +193,11 @@ def _controls(b: BuildChoices) -> BuildChoices:
                         beef_custom=beef and (usjta or us_in), beef_final=bf / 100,
                         beef_years=by, beef_safeguard=sg, retaliation=ret,
                         retaliation_factor=rf, retaliation_cap=rc / 100, retaliation_lag=rl,
-                        adjustment_speed=lam, end_year=end)
+                        adjustment_speed=lam, end_year=end, partner_tariffs=prates,
+                        partner_tariffs_from=pfrom,
+                        partner_retaliation=tuple(r for r in pret
+                                                  if not (r == "JPN" and ret != "none")),
+                        removed=tuple(removed))
 
 
 def upload_box() -> None:
@@ -146,11 +229,15 @@ def render() -> None:
                "scenario reads the same on every page). Save the "
                "scenario to compare it, or download it as a TOML file that `tradesim run` "
                "accepts.")
+    _from_link()
     left, right = st.columns([2, 3], gap="large")
     with left:
+        _reopen_box()
         top = st.columns(2)
         base = top[0].selectbox("Base scenario", library_names(), key="bld_base")
         name = top[1].text_input("Name of your scenario", f"my_{base}", key="bld_name")
+        title = st.text_input("Title", f"{base} with my changes", key="bld_title",
+                              help="Shown on Compare and written into the file.")
         b = base_choices(base)
         choices = _controls(b)
         with st.expander("Run settings: baseline, elasticities, reporting"):
@@ -159,7 +246,7 @@ def render() -> None:
         settings = dataclasses.replace(settings, adjustment_speed=choices.adjustment_speed)
     what = changes(choices)
     try:
-        data = scenario_dict(choices, name)
+        data = scenario_dict(choices, name, title)
         header = (f"Built in the tradesim app over '{base}'.\nRun: "
                   f"{settings.cli(name + '.toml', base)}")
         text = to_toml(data, header)
@@ -168,8 +255,10 @@ def render() -> None:
         errs = exc.errors if isinstance(exc, ScenarioError) else [str(exc)]
         right.error("The scenario is not valid:\n\n" + "\n".join(f"- {e}" for e in errs))
         return
+    # the browser's address always describes the scenario: copy it to share
+    st.query_params.from_dict(to_query(choices, name, title))
     with right:
-        _results(name, base, scn, text, what, settings)
+        _results(name, base, scn, text, what, settings, choices, title)
     with st.expander("Scenario file (TOML)"):
         st.code(text, language="toml")
     upload_box()
@@ -179,7 +268,8 @@ def render() -> None:
 
 
 def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
-             settings: RunSettings) -> None:
+             settings: RunSettings, choices: BuildChoices | None = None,
+             title: str = "") -> None:
     """Cards, paths and buttons for the built scenario against its base."""
     st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
@@ -195,8 +285,12 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     last = int(mine["path"]["date"].max().year)
     year = st.slider("Year for the headline numbers", first, last, min(2030, last),
                      key="bld_year")
-    head = tables.headline_table(paths, base, year)
-    headline_cards(head, name, base, year, f"{first}–{last}", per_row=2)
+    since = welfare.first_difference_year(paths, base) or first
+    win = st.slider("Cumulative figures over the years", first, last,
+                    (max(first, min(since, last)), last), key="bld_window",
+                    help="Default: from the first year your scenario differs from the base.")
+    head = tables.headline_table(paths, base, year, window=win)
+    headline_cards(head, name, base, year, f"{win[0]}–{win[1]}", per_row=2)
     st.caption(f"{name} against {base}, {settings.label()}; solved in "
                f"{mine['seconds']:.2f} s (base {ref['seconds']:.2f} s, cached). Point "
                "estimates: no Monte Carlo results for a built scenario.")
@@ -221,7 +315,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
                        key="bld_dl_parquet", on_click="ignore", icon=":material/download:",
                        help="The full results of the built scenario (tidy table).")
     if s1.button("Save for Compare", type="primary", key="bld_save"):
-        add_user_scenario(name, text, spec_json(scn))
+        add_user_scenario(name, text, spec_json(scn), choices=choices, title=title)
         pick = st.session_state.setdefault(KEEP, {"scenarios": [base]})["scenarios"]
         others = [n for n in pick if n not in (base, name)]
         pick[:] = [base, *others[-2:], name]
