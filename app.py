@@ -47,4 +47,9 @@ from sim.app.build_state import BUILD_PREFIX, NOT_KEPT  # noqa: E402
 from sim.app.state import keep_page_state  # noqa: E402
 
 keep_page_state((BUILD_PREFIX,), NOT_KEPT)
-st.navigation(pages).run()
+nav = st.navigation(pages)
+from sim.app.glossary import glossary_markdown  # noqa: E402
+
+with st.sidebar.expander("Glossary: the words on these pages"):
+    st.markdown(glossary_markdown())
+nav.run()

@@ -51,10 +51,12 @@ def _bar_height(df: pd.DataFrame, rows: str, per_bar: int = 14) -> int:
 
 def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
                     x_title: str = "change against the reference (%)",
-                    scenarios: list[str] | None = None) -> alt.Chart:
+                    scenarios: list[str] | None = None, stacked: bool = False,
+                    width: int = 330) -> alt.Chart:
     """Bars of US–Japan trade changes by sector, one panel per direction, bars by scenario
     (``scenario, direction, sector, value, change_pct, difference``). ``scenarios`` fixes the
-    colour order (the same colours as the time paths)."""
+    colour order (the same colours as the time paths); ``stacked`` puts the panels one above
+    the other (narrow columns: Build at 1280 px)."""
     names = scenarios or list(dict.fromkeys(df["scenario"]))
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("sector:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
@@ -67,8 +69,10 @@ def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
                  alt.Tooltip("reference_value:Q", format=",.2f", title="reference, USD bn/yr"),
                  alt.Tooltip("change_pct:Q", format="+.3f", title="change %"),
                  alt.Tooltip("difference:Q", format="+,.3f", title="difference, USD bn/yr")],
-    ).properties(width=330, height=_bar_height(df, "sector")).facet(
-        column=alt.Column("direction:N", title=None))
+    ).properties(width=width, height=_bar_height(df, "sector")).facet(
+        **({"row": alt.Row("direction:N", title=None, header=alt.Header(
+            labelAngle=0, labelAlign="left", labelOrient="top"))} if stacked
+           else {"column": alt.Column("direction:N", title=None)}))
 
 
 def sector_chart(df: pd.DataFrame, scenarios: list[str] | None = None) -> alt.Chart:

@@ -23,6 +23,7 @@ from sim.app.builder import (
     usjta_default,
     validate_toml,
 )
+from sim.app.glossary import region_label
 from sim.app.pages.compare import KEEP, headline_cards
 from sim.app.runs import RunSettings, spec_json
 from sim.app.state import (
@@ -42,18 +43,6 @@ __all__ = ["render", "upload_box"]
 #: partners the Build page offers (icio2022 regions besides the US)
 PARTNERS = ["JPN", "CHN", "CAN", "MEX", "EU", "KOR", "AUS", "VNM", "MYS", "SGP", "NZL", "CHL",
             "PER", "BRN", "ROW"]
-REGION_NAMES = {"USA": "United States", "JPN": "Japan", "CHN": "China", "CAN": "Canada",
-                "MEX": "Mexico", "EU": "European Union", "KOR": "Korea", "AUS": "Australia",
-                "VNM": "Viet Nam", "MYS": "Malaysia", "SGP": "Singapore", "NZL": "New Zealand",
-                "CHL": "Chile", "PER": "Peru", "BRN": "Brunei", "ROW": "rest of the world",
-                "GBR": "United Kingdom"}
-
-
-def region_label(code: str) -> str:
-    """``"CHN (China)"``: the code with its name."""
-    return f"{code} ({REGION_NAMES[code]})" if code in REGION_NAMES else code
-
-
 def _apply_state(values: dict) -> None:
     """Set widget values before the widgets are drawn (reopen, shared link)."""
     for key, v in values.items():
@@ -304,7 +293,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     bil = tables.bilateral_by_sector(paths, base, year)
     labels = baseline(settings.baseline).sector_labels
     bil["sector"] = bil["sector"].map(lambda x: labels.get(x, x))
-    t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
+    t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name], stacked=True, width=300))
     s1, s2, s3, s4 = st.columns([1.4, 1, 1, 1])
     s3.download_button("cards CSV", csv_bytes(head), file_name=f"{name}_headline.csv",
                        mime="text/csv", key="bld_dl_csv", on_click="ignore",

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.app import charts, tables, welfare
+from sim.app.glossary import SURPRISES, region_label
 from sim.app.runs import RunSettings
 from sim.app.state import (
     all_scenarios,
@@ -373,6 +374,8 @@ def render() -> None:
         inc = ref_p[(ref_p["metric"] == "income_base") & (ref_p["region"] == "USA")]["value"]
         us = float(inc.iloc[0]) if len(inc) else float("nan")  # USD million
         st.markdown(READING.format(usd_bn=us * 1e-4 / 1000, us_tn=us / 1e6))
+        st.markdown("**Results that surprise, explained**\n\n" + "\n".join(
+            f"- *{k}*: {v}" for k, v in SURPRISES.items()))
         show = head[head.scenario != reference][
             ["scenario", "indicator", "year", "difference", "difference_unit", "horizon",
              "horizon_unit", "horizon_label", "value", "reference_value", "unit"]]
@@ -392,7 +395,8 @@ def render() -> None:
                            format_func=lambda k: PATH_METRICS[k][1])
         regions = list(pd.unique(paths[reference]["region"].astype(str)))
         region = b.selectbox("Region", regions, index=regions.index("USA")
-                             if "USA" in regions else 0, key="cmp_region")
+                             if "USA" in regions else 0, key="cmp_region",
+                             format_func=region_label)
         mode = c.radio("Show", ["against the reference", "against the solved baseline"],
                        key="cmp_mode", horizontal=True)
         metric, label, unit, partner, sector = PATH_METRICS[mkey]
@@ -465,7 +469,8 @@ def render() -> None:
             m1.altair_chart(chart, width="stretch")
         else:
             m1.info("The world map is not available in this installation.")
-        m2.altair_chart(charts.ranked_bars(rw), width="stretch")
+        m2.altair_chart(charts.ranked_bars(rw.assign(region=rw["region"].map(region_label))),
+                        width="stretch")
         st.caption("Welfare = exact change in real income against the solved baseline; bars "
                    f"and map show {pick} minus {reference} in percentage points, {year}.")
     with tabs[4]:
