@@ -136,3 +136,21 @@ def test_validation_page_shows_the_2025_studies():
     assert any("2025 US tariffs" in h.value for h in at.header)
     t = [d.value for d in at.dataframe if "measure (theirs)" in d.value.columns]
     assert t and len(t[0]) == len(load_studies())
+
+
+def test_effective_rates_budget_window_and_tariff_path(page, paths):
+    """What Budget Lab / Penn Wharton users look for: the US average tariff before and after
+    substitution, revenue over a ten-year window, the tariff on Japanese cars over time."""
+    labels = [m.label for m in page.metric]
+    assert any("before substitution" in lab for lab in labels)
+    assert any("after substitution" in lab for lab in labels)
+    assert any("2026–2035" in lab for lab in labels)
+    e = welfare.effective_tariff_rates(paths["historical"], 2026)
+    e0 = welfare.effective_tariff_rates(paths["no_2025_tariffs"], 2026)
+    assert e["before"] > e0["before"] + 2 and e["after"] > e0["after"]
+    ten = welfare.budget_window_revenue(paths, "historical", "no_2025_tariffs")
+    assert ten > 100  # USD bn over 2026-2035
+    page.selectbox(key="cmp_metric").set_value("tariff_on_partner").run()
+    assert not page.exception
+    assert page.selectbox(key="cmp_tariff_sector").value == "motor_vehicles"
+    assert any("tariff on goods from JPN, motor_vehicles" in m.value for m in page.markdown)

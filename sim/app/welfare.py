@@ -25,7 +25,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["US_HOUSEHOLDS", "first_difference_year", "household_cost", "welfare_parts"]
+__all__ = ["US_HOUSEHOLDS", "budget_window_revenue", "effective_tariff_rates",
+           "first_difference_year", "household_cost", "welfare_parts"]
 
 #: sourced household facts (numbers from the sources named; the second is a secondary copy)
 US_HOUSEHOLDS: dict[str, tuple[float, str]] = {
@@ -109,3 +110,29 @@ def first_difference_year(paths: Mapping[str, pd.DataFrame], reference: str,
         if len(d):
             years.append(int(pd.to_datetime(d["date"]).dt.year.min()))
     return min(years) if years else None
+
+
+def effective_tariff_rates(path: pd.DataFrame, year: int, region: str = "USA") -> dict[str, float]:
+    """The region's average tariff in ``year``, %: ``before`` substitution (trade-weighted with
+    the 2022 baseline flows, ``tariff_avg``) and ``after`` (revenue over the period's own
+    imports, ``100 tariff_revenue_new / imports_new``: the weights after buyers switched)."""
+    before = _year_values(path, "tariff_avg", region, year)
+    p = path[(path["region"] == region) & (path["partner"] == "all") & (path["sector"] == "all")]
+    p = p[pd.to_datetime(p["date"]).dt.year == year]
+    w = p.pivot_table(index="date", columns="metric", values="value", observed=True,
+                      aggfunc="first")
+    after = float((100 * w["tariff_revenue_new"] / w["imports_new"]).mean()) if {
+        "tariff_revenue_new", "imports_new"} <= set(w.columns) and len(w) else float("nan")
+    return {"before": before, "after": after}
+
+
+def budget_window_revenue(paths: Mapping[str, pd.DataFrame], scenario: str, reference: str,
+                          first: int = 2026, years: int = 10, region: str = "USA") -> float:
+    """Tariff revenue difference summed over a budget window (``first`` .. ``first + years -
+    1``), USD bn at 2022 values; NaN when the paths do not cover the whole window."""
+    total = 0.0
+    for y in range(first, first + years):
+        a = _year_values(paths[scenario], "tariff_revenue_new", region, y)
+        b = _year_values(paths[reference], "tariff_revenue_new", region, y)
+        total += a - b
+    return total / 1000

@@ -42,6 +42,8 @@ PATH_METRICS: dict[str, tuple[str, str, str, str, str | None]] = {
     "imports_from_partner": ("imports", "Imports from the partner (all sectors)",
                              "USD million/yr", "partner", None),
     "exports_new": ("exports_new", "Exports to all regions", "USD million/yr", "all", "all"),
+    "tariff_on_partner": ("tariff", "Tariff in force on the partner's goods, by sector", "%",
+                          "partner", "pick"),
 }
 READING = """
 * **Welfare** is the change in a country's *real income* (what its income, including tariff
@@ -180,6 +182,24 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
                            help=PART_HELP[lab])
         hh = welfare.household_cost(paths, pick, reference, year)
         src = welfare.US_HOUSEHOLDS
+        e_a = welfare.effective_tariff_rates(paths[pick], year)
+        e_b = welfare.effective_tariff_rates(paths[reference], year)
+        ten = welfare.budget_window_revenue(paths, pick, reference)
+        t1, t2, t3 = st.columns(3)
+        t1.metric(f"US average tariff, {year}, before substitution",
+                  f"{e_a['before']:.2f} %", f"{e_a['before'] - e_b['before']:+.2f} pp vs "
+                  f"{reference}", delta_color="off", border=True,
+                  help="Trade-weighted with 2022 import shares (what Budget Lab calls the "
+                       "pre-substitution effective tariff rate).")
+        t2.metric(f"US average tariff, {year}, after substitution", f"{e_a['after']:.2f} %",
+                  f"{e_a['after'] - e_b['after']:+.2f} pp vs {reference}", delta_color="off",
+                  border=True, help="Tariff revenue over the year's imports: weights after "
+                                    "buyers switched suppliers.")
+        t3.metric("US tariff revenue, 2026–2035 (budget window)",
+                  _fmt(ten, "USD bn") if not math.isnan(ten) else "n/a", border=True,
+                  help=f"Sum of the yearly revenue differences against {reference}, USD bn "
+                       "at 2022 values (no growth, no inflation: budget scores in current "
+                       "dollars are larger).")
         c1, c2 = st.columns([1, 2])
         c1.metric(f"US real income per household, {year}",
                   f"{hh['usd_per_household']:+,.0f} USD/yr", border=True,
@@ -403,6 +423,13 @@ def render() -> None:
         if partner == "partner":
             partner = "JPN" if region != "JPN" else "USA"
             label = f"{label}: {region} imports from {partner}"
+        if sector == "pick":  # e.g. the US tariff on Japanese cars over time
+            secs = sorted(set(paths[reference].loc[paths[reference]["metric"] == "tariff",
+                                                   "sector"].astype(str)))
+            sector = st.selectbox("Sector", secs, key="cmp_tariff_sector",
+                                  index=secs.index("motor_vehicles")
+                                  if "motor_vehicles" in secs else 0)
+            label = f"{region}'s tariff on goods from {partner}, {sector}"
         against = mode == "against the reference"
         df = tables.series(paths, metric, region, partner=partner, sector=sector,
                            reference=reference if against else None)
