@@ -100,7 +100,7 @@ def scenario_text(name: str) -> str:
 
 
 def run_settings(key: str, container: Any = None, *, reporting: str = APP_REPORTING,
-                 reportings: tuple[str, ...] = ("quarterly", "monthly", "annual"),
+                 reportings: tuple[str, ...] = ("annual", "quarterly", "monthly"),
                  adjustment: bool = True) -> RunSettings:
     """Widgets for the run settings (baseline, θ, θ scale, λ, reporting grid); one object for
     every scenario of a comparison. ``adjustment=False``: no λ slider here (the page has its

@@ -214,7 +214,7 @@ def render() -> None:
     """Draw the Build page."""
     st.title("Build a scenario")
     st.caption("Start from a library scenario and change policies; the results on the right "
-               "update after each change (quarterly reporting, as on Compare, so a library "
+               "update after each change (annual reporting, as on Compare, so a library "
                "scenario reads the same on every page). Save the "
                "scenario to compare it, or download it as a TOML file that `tradesim run` "
                "accepts.")
