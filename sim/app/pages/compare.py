@@ -100,6 +100,13 @@ def _fmt(x: float, unit: str, digits: int = 3) -> str:
     return f"{x:+.{digits}f} {unit}"
 
 
+def short_span(first: int, last: int) -> str:
+    """``"2025–39"``: a year range short enough for a card at 1280 px."""
+    if first == last:
+        return str(first)
+    return f"{first}–{str(last)[2:]}" if str(first)[:2] == str(last)[:2] else f"{first}–{last}"
+
+
 def meaning(key: str, x: float, reference: str, year: int) -> str:
     """One plain sentence under a card: what the number means."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -131,7 +138,8 @@ def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
     for col, (key, label, metric, _region, kind) in zip(cols, tables.HEADLINES, strict=True):
         r = d.loc[key]
         value = _fmt(r["difference"], r["difference_unit"], 3)
-        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {r['horizon_label']}, {span}"
+        short = {"cumulative": "cum."}.get(r["horizon_label"], r["horizon_label"])
+        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {short} {span}"
         color = "inverse" if metric == "price_index_pct" else "normal"
         if key == "revenue_usa":
             color = "off"
@@ -166,50 +174,49 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
                      expanded=reference == "no_2025_tariffs"):
         pick = others[0] if len(others) == 1 else st.selectbox(
             "Scenario", others, key="cmp_why_scenario")
-        for region, name in (("USA", "United States"), ("JPN", "Japan")):
-            parts = welfare.welfare_parts(paths, pick, reference, region, year).set_index(
-                "part")["value"]
-            rest = parts["total"] - parts[["terms of trade", "volume of trade",
-                                           "tariff revenue"]].sum()
-            cols = st.columns(5)
-            items = [("welfare, total", parts["total"]),
-                     ("terms of trade", parts["terms of trade"]),
-                     ("volume of trade", parts["volume of trade"]),
-                     ("tariff revenue", parts["tariff revenue"]),
-                     ("remainder", rest)]
-            for col, (lab, v) in zip(cols, items, strict=True):
-                col.metric(f"{name} ({region}): {lab}", _fmt(v, "pp"), border=True,
-                           help=PART_HELP[lab])
+        parts = {r: welfare.welfare_parts(paths, pick, reference, r, year).set_index("part")[
+            "value"] for r in ("USA", "JPN")}
+        for v in parts.values():
+            v["remainder"] = v["total"] - v[["terms of trade", "volume of trade",
+                                             "tariff revenue"]].sum()
+        st.markdown(f"**{pick} against {reference}, {year}: United States (Japan below each "
+                    "card), pp of income**")
+        names = ["total", "terms of trade", "volume of trade", "tariff revenue", "remainder"]
+        cols = [c for _ in range(2) for c in st.columns(3)]
+        for col, lab in zip(cols, names, strict=False):
+            col.metric(f"welfare: {lab}" if lab != "total" else "welfare, total",
+                       _fmt(parts["USA"][lab], "pp"), border=True,
+                       help=PART_HELP["welfare, total" if lab == "total" else lab])
+            col.caption(f"Japan: {_fmt(parts['JPN'][lab], 'pp')}")
         hh = welfare.household_cost(paths, pick, reference, year)
         src = welfare.US_HOUSEHOLDS
+        cols[5].metric(f"US real income per household, {year}",
+                       f"{hh['usd_per_household']:+,.0f} USD/yr", border=True,
+                       help="Real-income difference (tariff revenue included) divided by the "
+                            "number of US households; 2022 values.")
+        cols[5].caption(f"{hh['pct_of_spending']:+.2f} % of average spending per household")
+        st.caption(f"Households: {src['households'][1]}. Spending: "
+                   f"{src['spending_per_household'][1]}. The terms-of-trade and volume parts "
+                   "are Caliendo–Parro first-order terms, the revenue part is exact; the "
+                   "remainder is what they leave out of the exact total.")
         e_a = welfare.effective_tariff_rates(paths[pick], year)
         e_b = welfare.effective_tariff_rates(paths[reference], year)
         ten = welfare.budget_window_revenue(paths, pick, reference)
         t1, t2, t3 = st.columns(3)
-        t1.metric(f"US average tariff, {year}, before substitution",
+        t1.metric(f"US tariff, {year}, before substitution",
                   f"{e_a['before']:.2f} %", f"{e_a['before'] - e_b['before']:+.2f} pp vs "
                   f"{reference}", delta_color="off", border=True,
                   help="Trade-weighted with 2022 import shares (what Budget Lab calls the "
                        "pre-substitution effective tariff rate).")
-        t2.metric(f"US average tariff, {year}, after substitution", f"{e_a['after']:.2f} %",
+        t2.metric(f"US tariff, {year}, after substitution", f"{e_a['after']:.2f} %",
                   f"{e_a['after'] - e_b['after']:+.2f} pp vs {reference}", delta_color="off",
                   border=True, help="Tariff revenue over the year's imports: weights after "
                                     "buyers switched suppliers.")
-        t3.metric("US tariff revenue, 2026–2035 (budget window)",
+        t3.metric("US tariff revenue, 2026–35",
                   _fmt(ten, "USD bn") if not math.isnan(ten) else "n/a", border=True,
                   help=f"Sum of the yearly revenue differences against {reference}, USD bn "
                        "at 2022 values (no growth, no inflation: budget scores in current "
                        "dollars are larger).")
-        c1, c2 = st.columns([1, 2])
-        c1.metric(f"US real income per household, {year}",
-                  f"{hh['usd_per_household']:+,.0f} USD/yr", border=True,
-                  help="Real-income difference (tariff revenue included) divided by the "
-                       "number of US households; 2022 values.")
-        c2.caption(f"That is {hh['pct_of_spending']:+.2f} % of average spending per household. "
-                   f"Households: {src['households'][1]}. Spending: "
-                   f"{src['spending_per_household'][1]}. The terms-of-trade, volume and "
-                   "revenue parts are Caliendo–Parro first-order terms; the remainder is "
-                   "what they leave out of the exact change.")
         st.markdown(WHY_NOTE)
         if reference == "no_2025_tariffs":
             _published_2025(paths, runs, settings)
@@ -381,7 +388,7 @@ def render() -> None:
                     (max(first, min(since, last)), last), key="cmp_window",
                     help="Default: from the first year in which a scenario differs from the "
                          "reference, to the last year.")
-    span = f"{win[0]}–{win[1]}"
+    span = short_span(*win)
     head = tables.headline_table(paths, reference, year, window=win)
     others = [n for n in chosen if n != reference]
     for n in others:
