@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -25,7 +26,10 @@ def _page(module: str, title: str) -> Callable[[], None]:
         return missing
 
 
-st.set_page_config(page_title="tradesim: US–Japan trade policy", page_icon=":material/public:",
+# a local file: a ":material/...:" page icon makes the browser fetch the favicon from a font
+# server, and the app runs offline (no request leaves 127.0.0.1)
+FAVICON = Path(__file__).resolve().parent / "sim" / "app" / "assets" / "favicon.png"
+st.set_page_config(page_title="tradesim: US–Japan trade policy", page_icon=str(FAVICON),
                    layout="wide")
 pages = [
     st.Page(_page("compare", "Compare"), title="Compare", icon=":material/compare_arrows:",
@@ -38,4 +42,14 @@ pages = [
     st.Page(_page("validation", "Validation"), title="Validation", icon=":material/verified:",
             url_path="validation"),
 ]
-st.navigation(pages).run()
+# Build keeps its controls when the user visits another page and comes back
+from sim.app.build_state import BUILD_PREFIX, NOT_KEPT  # noqa: E402
+from sim.app.state import keep_page_state  # noqa: E402
+
+keep_page_state((BUILD_PREFIX,), NOT_KEPT)
+nav = st.navigation(pages)
+from sim.app.glossary import glossary_markdown  # noqa: E402
+
+with st.sidebar.expander("Glossary: the words on these pages"):
+    st.markdown(glossary_markdown())
+nav.run()

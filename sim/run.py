@@ -124,13 +124,31 @@ def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
             raise ValueError(f"scenario {spec.name!r}: calibrated_to names unknown scenario "
                              f"{spec.calibrated_to!r}") from None
         cal = compile_scenario(load_scenario(cpath).spec).policy
+    policy, notes = _held_policy(scn, comp.policy, bl)
     e = bl.economy
-    return TariffModel(comp.policy, regions=bl.regions, sectors=bl.sectors,
-                       base_tariffs=e.tariffs, flows=e.flows,
-                       base_date=base_date or _base_date(spec, bl), calibration=cal,
-                       unit_usd=_unit_usd(bl.unit),
-                       retroactive=(spec.settings.retroactive == "final"
-                                    if retroactive is None else retroactive))
+    tm = TariffModel(policy, regions=bl.regions, sectors=bl.sectors,
+                     base_tariffs=e.tariffs, flows=e.flows,
+                     base_date=base_date or _base_date(spec, bl), calibration=cal,
+                     unit_usd=_unit_usd(bl.unit),
+                     retroactive=(spec.settings.retroactive == "final"
+                                  if retroactive is None else retroactive))
+    tm.notes.extend(notes)
+    return tm
+
+
+def _held_policy(scn: Scenario, policy, bl):
+    """Refuse events on regions the baseline does not hold, or map them to ROW when the file
+    says so (``[settings] unheld_regions = "row"``)."""
+    from sim.scenario.loader import ScenarioError
+    from sim.scenario.regions import map_to_rest_of_world, unheld_region_errors
+
+    where = scn.path.name if scn.path is not None else scn.spec.name
+    errors = unheld_region_errors(scn.spec, bl.regions, getattr(bl, "name", "baseline"), where)
+    if errors:
+        raise ScenarioError(errors)
+    if scn.spec.settings.unheld_regions == "row":
+        return map_to_rest_of_world(policy, bl.regions)
+    return policy, []
 
 
 def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = None, *,

@@ -93,6 +93,37 @@ def wait_idle(page, timeout: float = 60) -> None:
     page.wait_for_function(_IDLE_JS, timeout=timeout * 1000)
 
 
+def outside_requests(page) -> list[str]:
+    """Collect (into the returned list, as they happen) every request the page makes to a
+    host other than 127.0.0.1 (the app must run offline)."""
+    seen: list[str] = []
+
+    def check(req) -> None:
+        url = req.url
+        if not (url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:",
+                                "about:"))):
+            seen.append(url)
+
+    page.on("request", check)
+    return seen
+
+
+def colour_pixels(png: bytes, rgb: tuple[int, int, int], tol: int = 40) -> int:
+    """Number of pixels within ``tol`` (per channel) of ``rgb`` in a PNG screenshot."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int((np.abs(a - np.array(rgb)).max(axis=2) <= tol).sum())
+
+
+def nav(page, title: str) -> None:
+    """Go to another page through the sidebar (same session, unlike ``page.goto``)."""
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+
+
 def move_slider(page, label: str, key: str = "ArrowRight", presses: int = 1) -> None:
     """Focus the thumb of the slider labelled ``label`` and press a key."""
     box = page.locator('[data-testid="stSlider"]').filter(has_text=label).first

@@ -84,3 +84,22 @@ def test_streamlit_config_keeps_the_app_private():
     cfg = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml")
                         .read_text())
     assert cfg["browser"]["gatherUsageStats"] is False
+
+
+def test_sweep_chart_with_a_dotted_parameter_name_has_a_plain_field():
+    """Batch sweep parameters are dotted (model.adjustment_speed); Vega-Lite reads a dot in a
+    field name as a nested path and drew an empty chart. The x field must exist in the data
+    rows as a plain key, with the dotted name kept as the axis title."""
+    import pandas as pd
+
+    w = pd.DataFrame({"scenario": ["a", "a"], "model.adjustment_speed": [0.2, 0.6],
+                      "value": [0.1, 0.2], "lo": [0.0, 0.1], "hi": [0.2, 0.3]})
+    spec = charts.sweep_chart(w, param="model.adjustment_speed", y_title="w").to_dict()
+    layer = spec["layer"][-1]
+    field = layer["encoding"]["x"]["field"] if "encoding" in layer else spec["encoding"]["x"][
+        "field"]
+    assert "." not in field
+    rows = next(iter(spec["datasets"].values()))
+    assert all(field in r for r in rows)
+    title = (layer.get("encoding") or spec["encoding"])["x"]["title"]
+    assert title == "model.adjustment_speed"

@@ -1,8 +1,11 @@
-"""Real-browser test: ``streamlit run app.py`` in a subprocess, Debian chromium via Playwright.
+"""Real-browser test: ``streamlit run app.py`` in a subprocess, Debian chromium via Playwright,
+at a 1280 px laptop width.
 
-The app loads on Compare, a Build slider moves (keyboard on the thumb), the headline number
-changes, no exception is shown, and a screenshot is saved. Skips with a reason when chromium or
-Playwright is missing; with ``TRADESIM_REQUIRE_SHARED=1`` (CI) it fails instead.
+One walk through the app in one session: Compare loads; Build changes a control, the numbers
+change; leaving for Compare and coming back keeps the Build state; Batch draws a sweep chart
+with points (a dotted parameter name, which used to give a blank chart); Validation renders;
+no request leaves 127.0.0.1 on the way. Skips with a reason when chromium or Playwright is
+missing; with ``TRADESIM_REQUIRE_SHARED=1`` (CI) it fails instead.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import pytest
 from browser_helpers import (
     ARGS,
     CHROMIUM,
+    colour_pixels,
     metric_value,
     move_slider,
+    nav,
+    outside_requests,
     start_server,
     stop_server,
     wait_idle,
@@ -26,6 +32,8 @@ from browser_helpers import (
 )
 
 pytestmark = pytest.mark.browser
+WIDTH = 1280
+SCENARIO_BLUE = (0x1F, 0x4E, 0x79)  # first scenario colour of sim/app/charts.py
 
 
 def _need(ok: bool, why: str) -> None:
@@ -37,12 +45,13 @@ def _need(ok: bool, why: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    proc, url = start_server()
-    try:
-        yield url
-    finally:
-        stop_server(proc)
+def sweep_store(tmp_path_factory) -> Path:
+    batch = pytest.importorskip("sim.batch")
+    root = tmp_path_factory.mktemp("browser_stores")
+    sw = batch.sweep_plan("tpp12", ["model.adjustment_speed=0.2,0.6"], reference="historical",
+                          reporting="annual", regions=["USA", "JPN"])
+    batch.run_plan(sw, root / "sweep", executor_kind="serial")
+    return root / "sweep"
 
 
 @pytest.fixture(scope="module")
@@ -62,53 +71,99 @@ def browser():
             b.close()
 
 
+@pytest.fixture(scope="module")
+def server(sweep_store, browser) -> Iterator[str]:
+    proc, url = start_server({"TRADESIM_RESULTS": str(sweep_store)})
+    try:
+        yield url
+    finally:
+        stop_server(proc)
+
+
 def assert_no_exception(page) -> None:
     """No Streamlit exception box and no traceback text on the page."""
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "Traceback" not in page.inner_text("body")
 
 
-def test_app_loads_slider_moves_number_changes(server, browser, tmp_path):
-    """Compare loads; on Build the λ slider moves and the headline cards change."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+def test_walk_compare_build_batch_validation(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    outside = outside_requests(page)
+    # Compare
     t0 = time.monotonic()
     page.goto(server, wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
     first = wait_metric_change(page, "US welfare", None, timeout=120)
     load_s = time.monotonic() - t0
     assert first.endswith("pp")
+    wait_idle(page)
     assert_no_exception(page)
-    assert load_s < 120
 
-    page.goto(f"{server}/build", wait_until="domcontentloaded")
+    # Build: change a control, the numbers change
+    nav(page, "Build")
+    page.get_by_role("heading", name="Build a scenario").first.wait_for(timeout=120_000)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
     wait_idle(page)
-    page.get_by_role("tab", name="Adjustment & horizon").first.click()
-    page.wait_for_timeout(300)
-    before = metric_value(page, "")
-    t1 = time.monotonic()
-    move_slider(page, "Adjustment speed")
-    after = wait_metric_change(page, "", before, timeout=60)
-    slider_s = time.monotonic() - t1
-    assert after != before
+    page.get_by_role("tab", name="US tariffs on Japan").first.click()
+    page.locator('[data-testid="stCheckbox"]').filter(
+        has_text="Set US all-in tariffs").first.click()
     wait_idle(page)
+    before = metric_value(page, "US–Japan trade")
+    t1 = time.monotonic()
+    move_slider(page, "all goods except", "ArrowRight", presses=4)
+    after = wait_metric_change(page, "US–Japan trade", before, timeout=60)
+    slider_s = time.monotonic() - t1
+    wait_idle(page)
+    after = metric_value(page, "US–Japan trade")
+    assert after != before
     assert_no_exception(page)
-    shot = tmp_path / "build.png"
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
+
+    # leave for Compare and come back: the Build state is kept
+    nav(page, "Compare")
+    page.get_by_role("heading", name="Compare scenarios").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    nav(page, "Build")
+    page.get_by_role("heading", name="Build a scenario").first.wait_for(timeout=60_000)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+    wait_idle(page)
+    page.get_by_role("tab", name="US tariffs on Japan").first.click()
+    box = page.locator('[data-testid="stCheckbox"]').filter(has_text="Set US all-in tariffs")
+    assert box.locator("input").first.is_checked()
+    assert metric_value(page, "US–Japan trade") == after
+
+    # Batch: a sweep over a dotted parameter draws its line and points
+    nav(page, "Batch results")
+    page.get_by_role("heading", name="Batch results").first.wait_for(timeout=60_000)
+    wait_idle(page, timeout=120)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert colour_pixels(chart.screenshot(), SCENARIO_BLUE) > 200
+    assert_no_exception(page)
+
+    # Validation at 1280 px
+    nav(page, "Validation")
+    page.get_by_role("heading", name="Validation").first.wait_for(timeout=120_000)
+    page.get_by_role("heading", name="The 2025 US tariffs").first.wait_for(timeout=300_000)
+    wait_idle(page, timeout=300)
+    assert_no_exception(page)
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= WIDTH + 1, wide  # nothing forces a horizontal scroll at 1280 px
+
+    assert outside == [], outside
     print(f"\nbrowser: Compare first card after {load_s:.1f} s; Build slider -> new number "
           f"after {slider_s:.2f} s")
     page.close()
 
 
-@pytest.mark.parametrize("path,title", [("batch", "Batch results"),
-                                        ("method", "Method & sources"),
-                                        ("validation", "Validation")])
-def test_every_page_renders_without_exception(server, browser, path, title):
-    """Each page opens in the browser with its title and no exception."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+@pytest.mark.parametrize("path,title", [("method", "Method & sources")])
+def test_other_pages_render_without_exception(server, browser, path, title):
+    """The remaining page opens in the browser with its title and no exception."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    outside = outside_requests(page)
     page.goto(f"{server}/{path}", wait_until="domcontentloaded")
     page.get_by_role("heading", name=title).first.wait_for(timeout=120_000)
     wait_idle(page, timeout=120)
     assert_no_exception(page)
+    assert outside == [], outside
     page.close()

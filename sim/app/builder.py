@@ -6,8 +6,9 @@ file: ``extends = <base>`` plus only the overrides (agreements and events merge 
 ``docs/scenarios.md``), written by :func:`to_toml` and validated by
 :func:`sim.scenario.loader.load_scenario` (:func:`validate_toml`), so ``tradesim run`` accepts it.
 
-Run settings that a scenario file cannot hold (baseline, elasticities, reporting grid) are not
-part of it; the app lists them beside the download.
+Run settings (baseline, elasticities, adjustment speed λ, reporting grid) are not part of the
+built file: they apply to the built scenario and its base alike, and the app lists them beside
+the download.
 """
 
 from __future__ import annotations
@@ -18,20 +19,23 @@ import re
 import tempfile
 import tomllib
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sim.scenario.loader import LIBRARY, Scenario, ScenarioError, load_scenario
+from sim.scenario.regions import check_regions
 
-__all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "library_names",
-           "scenario_dict", "to_toml", "validate_toml"]
+__all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "from_query",
+           "library_names", "removable", "scenario_dict", "to_query", "to_toml",
+           "usjta_default", "validate_toml"]
 
 APP_SOURCE = "tradesim app: a user's choice (hypothetical)"
 GOODS_LINES_METALS = ["steel_jp_us", "aluminium_jp_us"]
 RETALIATION_SECTORS = ["food_agriculture", "machinery_electronics", "other_manufacturing"]
-DEAL_EVENTS = "no_deal_2025"  # the library file that defines "2025 without the deal"
+DEAL_EVENTS = "no_deal_2025"
+TPP_SCENARIO = "tpp12"  # the library file that defines "the US in TPP-12"
 NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
@@ -58,8 +62,15 @@ class BuildChoices:
     retaliation_factor: float = 1.0
     retaliation_cap: float = 0.25
     retaliation_lag: int = 90
-    adjustment_speed: float = 0.3
+    adjustment_speed: float = 0.3  # a run setting for both sides (RunSettings), not in the file
     end_year: int = 2040
+    #: extra US tariffs on other partners: ((region, rate added on top), ...), from a date
+    partner_tariffs: tuple[tuple[str, float], ...] = ()
+    partner_tariffs_from: date = date(2026, 1, 1)
+    #: partners that answer the US with a proportional retaliation rule (cap 25 %, 90 days)
+    partner_retaliation: tuple[str, ...] = ()
+    #: measures and agreements of the base taken out (by name)
+    removed: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=32)
@@ -125,8 +136,19 @@ def base_choices(base: str) -> BuildChoices:
         retaliation_cap=float(ret["cap"]) if ret and ret.get("cap") is not None else 0.25,
         retaliation_lag=int(ret.get("lag_days", 30)) if ret else 90,
         adjustment_speed=float(raw.get("settings", {}).get("adjustment_speed", 0.3)),
-        end_year=raw["end"].year,
+        end_year=(raw["end"] - timedelta(days=1)).year,
     )
+
+
+def usjta_default(b: BuildChoices, us_in_tpp: bool) -> bool:
+    """Whether the 2019 US-Japan agreement is on by default: the base's choice, except when the
+    US is put into TPP-12 over a base without it, where the tpp12 library scenario (TPP
+    replacing the 2019 agreement) is the one definition of that world."""
+    if us_in_tpp and not b.us_in_tpp:
+        return base_choices(TPP_SCENARIO).usjta
+    if not us_in_tpp and b.us_in_tpp:
+        return True  # the 2019 agreement, as in historical
+    return b.usjta
 
 
 def _agreement_from(name: str, *sources: str) -> dict | None:
@@ -295,6 +317,35 @@ def scenario_dict(c: BuildChoices, name: str = "my_scenario", title: str = "") -
                          "cap": float(c.retaliation_cap), "sectors": RETALIATION_SECTORS,
                          "lag_days": int(c.retaliation_lag), "active_from": date(2025, 1, 1),
                          "source": APP_SOURCE, "verified": False}
+    # --- US tariffs on other partners, and their retaliation
+    for region, rate in c.partner_tariffs:
+        n = f"app_us_tariff_{region.lower()}"
+        events[n] = {"kind": "measure", "name": n, "actor": "USA", "exporters": [region],
+                     "rate": round(float(rate), 4), "stacking": "add",
+                     "effective": c.partner_tariffs_from, "source": APP_SOURCE,
+                     "verified": False,
+                     "note": f"additional US tariff on all goods from {region} (app choice)"}
+    for region in c.partner_retaliation:
+        n = f"app_{region.lower()}_retaliates"
+        if region == "JPN" and any(e.get("kind") == "retaliation" and e.get("actor") == "JPN"
+                                   for e in [*base_ev.values(), *events.values()]):
+            continue  # Japan's rule is set in the Retaliation tab
+        events[n] = {"kind": "retaliation", "name": n, "actor": region, "against": "USA",
+                     "mode": "proportional", "factor": 1.0, "cap": 0.25,
+                     "sectors": RETALIATION_SECTORS, "lag_days": 90,
+                     "active_from": date(2025, 1, 1), "source": APP_SOURCE,
+                     "verified": False}
+    # --- measures and agreements of the base taken out
+    for n in c.removed:
+        if n in base_ag:
+            remove_agreement(n)
+        elif n in base_ev:
+            remove_event(n, "app choice: removed")
+    gone = {n for n, e in events.items() if e.get("kind") == "remove"}
+    for n, e in base_ev.items():  # a measure that replaced a removed one replaces nothing
+        if n not in events and gone & set(e.get("replaces", [])):
+            events[n] = {**copy.deepcopy(e),
+                         "replaces": [r for r in e["replaces"] if r not in gone]}
     data: dict[str, Any] = {
         "name": name,
         "title": title or f"{c.base} with app changes",
@@ -302,10 +353,8 @@ def scenario_dict(c: BuildChoices, name: str = "my_scenario", title: str = "") -
         "extends": c.base,
         "calibrated_to": c.base if cal == "self" else cal,
     }
-    if c.end_year != b.end_year:
-        data["end"] = date(c.end_year, 1, 1)
-    if abs(c.adjustment_speed - b.adjustment_speed) > 1e-12:
-        data["settings"] = {"adjustment_speed": float(c.adjustment_speed)}
+    if c.end_year != b.end_year:  # end_year is the last year with results; `end` is exclusive
+        data["end"] = date(c.end_year + 1, 1, 1)
     if agreements:
         data["agreements"] = list(agreements.values())
     if events:
@@ -350,11 +399,87 @@ def changes(c: BuildChoices) -> list[str]:
         out.append("Japan does not retaliate" if c.retaliation == "none" else
                    f"Japan retaliates ({c.retaliation}, factor {c.retaliation_factor:g}, cap "
                    f"{100 * c.retaliation_cap:.0f} %, lag {c.retaliation_lag} days)")
-    if abs(c.adjustment_speed - b.adjustment_speed) > 1e-12:
-        out.append(f"adjustment speed {c.adjustment_speed:g} per year")
     if c.end_year != b.end_year:
-        out.append(f"horizon to {c.end_year}-01-01")
+        out.append(f"horizon: results through {c.end_year}")
+    for region, rate in c.partner_tariffs:
+        out.append(f"US tariff on {region} +{100 * rate:.1f} % from {c.partner_tariffs_from}")
+    if c.partner_retaliation:
+        out.append("retaliation by " + ", ".join(c.partner_retaliation))
+    if c.removed:
+        out.append("removed from the base: " + ", ".join(c.removed))
     return out or [f"no changes to {c.base}"]
+
+
+def removable(base: str) -> list[str]:
+    """Names of the base's measures, rules and agreements a user may take out."""
+    raw = _raw(base)
+    return ([a["name"] for a in raw.get("agreements", []) if "name" in a]
+            + [e["name"] for e in raw.get("events", []) if "name" in e])
+
+
+def to_query(c: BuildChoices, name: str, title: str = "") -> dict[str, str]:
+    """URL query parameters for ``c``: the base, the name, the title and every choice that
+    differs from the base's (so a link stays short)."""
+    b = base_choices(c.base)
+    q = {"base": c.base, "name": name}
+    if title:
+        q["title"] = title
+    for f in fields(BuildChoices):
+        v = getattr(c, f.name)
+        if f.name == "base" or v == getattr(b, f.name):
+            continue
+        q[f.name] = _encode(v)
+    return q
+
+
+def from_query(q: dict[str, str]) -> tuple[BuildChoices, str, str]:
+    """``(choices, name, title)`` from URL query parameters; unknown keys and bad values raise
+    ``ValueError`` naming the parameter."""
+    base = q.get("base", "historical")
+    if base not in library_names():
+        raise ValueError(f"base={base!r}: not a library scenario ({', '.join(library_names())})")
+    b = base_choices(base)
+    kw: dict[str, Any] = {}
+    types = {f.name: getattr(b, f.name) for f in fields(BuildChoices)}
+    for k, v in q.items():
+        if k in ("base", "name", "title", "page"):
+            continue
+        if k not in types:
+            raise ValueError(f"unknown parameter {k!r}")
+        try:
+            kw[k] = _decode(v, types[k], k)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"parameter {k}={v!r}: {exc}") from None
+    return replace(b, **kw), q.get("name", f"my_{base}"), q.get("title", "")
+
+
+def _encode(v: Any) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return ",".join(f"{x[0]}:{x[1]!r}" if isinstance(x, tuple) else str(x) for x in v)
+    return str(v)
+
+
+def _decode(text: str, like: Any, key: str) -> Any:
+    if isinstance(like, bool):
+        if text not in ("0", "1"):
+            raise ValueError("use 0 or 1")
+        return text == "1"
+    if isinstance(like, int):
+        return int(text)
+    if isinstance(like, float):
+        return float(text)
+    if isinstance(like, date):
+        return date.fromisoformat(text)
+    if isinstance(like, tuple):
+        items = [t for t in text.split(",") if t]
+        if key == "partner_tariffs":
+            return tuple((r, float(x)) for r, x in (t.split(":") for t in items))
+        return tuple(items)
+    return text
 
 
 def choices_from(base: str, **kw: Any) -> BuildChoices:
@@ -420,8 +545,12 @@ def validate_toml(text: str, filename: str = "scenario.toml") -> Scenario:
         p = Path(tmp) / safe
         p.write_text(text, encoding="utf-8")
         try:
-            return load_scenario(p)
+            scn = load_scenario(p)
         except ScenarioError as exc:
             msgs = [m.replace(str(p.resolve()), filename).replace(str(p), filename)
                     for m in exc.errors]
             raise ScenarioError(msgs) from None
+    held = check_regions(scn.spec, Path(filename).name)
+    if held:
+        raise ScenarioError(held)
+    return scn

@@ -51,10 +51,12 @@ def _bar_height(df: pd.DataFrame, rows: str, per_bar: int = 14) -> int:
 
 def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
                     x_title: str = "change against the reference (%)",
-                    scenarios: list[str] | None = None) -> alt.Chart:
+                    scenarios: list[str] | None = None, stacked: bool = False,
+                    width: int = 330) -> alt.Chart:
     """Bars of US–Japan trade changes by sector, one panel per direction, bars by scenario
     (``scenario, direction, sector, value, change_pct, difference``). ``scenarios`` fixes the
-    colour order (the same colours as the time paths)."""
+    colour order (the same colours as the time paths); ``stacked`` puts the panels one above
+    the other (narrow columns: Build at 1280 px)."""
     names = scenarios or list(dict.fromkeys(df["scenario"]))
     return alt.Chart(df).mark_bar().encode(
         y=alt.Y("sector:N", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200)),
@@ -67,8 +69,10 @@ def bilateral_chart(df: pd.DataFrame, *, value: str = "change_pct",
                  alt.Tooltip("reference_value:Q", format=",.2f", title="reference, USD bn/yr"),
                  alt.Tooltip("change_pct:Q", format="+.3f", title="change %"),
                  alt.Tooltip("difference:Q", format="+,.3f", title="difference, USD bn/yr")],
-    ).properties(width=330, height=_bar_height(df, "sector")).facet(
-        column=alt.Column("direction:N", title=None))
+    ).properties(width=width, height=_bar_height(df, "sector")).facet(
+        **({"row": alt.Row("direction:N", title=None, header=alt.Header(
+            labelAngle=0, labelAlign="left", labelOrient="top"))} if stacked
+           else {"column": alt.Column("direction:N", title=None)}))
 
 
 def sector_chart(df: pd.DataFrame, scenarios: list[str] | None = None) -> alt.Chart:
@@ -153,12 +157,15 @@ def sweep_chart(df: pd.DataFrame, *, param: str, y_title: str) -> alt.Chart:
     names = list(dict.fromkeys(df["scenario"]))
     color = alt.Color("scenario:N", scale=_scenario_scale(names),
                       legend=alt.Legend(orient="bottom"))
-    base = alt.Chart(df).encode(x=alt.X(f"{param}:Q", title=param), color=color)
+    # parameter names are dotted (model.adjustment_speed): Vega-Lite reads a dot in a field
+    # name as a nested path and draws nothing, so the column gets a plain name
+    d = df.rename(columns={param: "parameter_value"})
+    base = alt.Chart(d).encode(x=alt.X("parameter_value:Q", title=param), color=color)
     layers: list[alt.Chart] = []
-    if {"lo", "hi"} <= set(df.columns):
+    if {"lo", "hi"} <= set(d.columns):
         layers.append(base.mark_area(opacity=0.2).encode(y="lo:Q", y2="hi:Q"))
     layers.append(base.mark_line(point=True).encode(
         y=alt.Y("value:Q", title=y_title),
-        tooltip=["scenario:N", alt.Tooltip(f"{param}:Q"),
+        tooltip=["scenario:N", alt.Tooltip("parameter_value:Q", title=param),
                  alt.Tooltip("value:Q", format=",.4f")]))
     return alt.layer(*layers).properties(height=320)

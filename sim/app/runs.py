@@ -1,8 +1,10 @@
 """Scenario runs for the app, keyed on plain values so they can be cached (no Streamlit).
 
 A run is identified by the canonical scenario JSON (the validated ``ScenarioSpec``, extends
-resolved) and the run settings that a scenario file does not hold: baseline, elasticity set and
-scale, reporting grid. :func:`run_tables` takes exactly these and returns the tidy path, the
+resolved) and the run settings: baseline, elasticity set and scale, adjustment speed λ,
+reporting grid. One :class:`RunSettings` is used for every side of a comparison, so a
+difference between two scenarios is never a difference of settings. :func:`run_tables` takes
+exactly these and returns the tidy path, the
 event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
 """
 
@@ -18,7 +20,12 @@ import pandas as pd
 from sim.scenario.loader import Scenario, load_scenario
 from sim.scenario.models import ScenarioSpec
 
-__all__ = ["THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+__all__ = ["APP_REPORTING", "THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+
+#: the reporting grid of every page by default (Compare, Build): one scenario, one set of numbers.
+#: Annual keeps a Build step near a second (a quarterly run takes about twice as long); the
+#: differences to quarterly and monthly are small and listed in docs/app.md.
+APP_REPORTING = "annual"
 
 #: elasticity choices: key -> (``load_baseline`` theta argument, label)
 THETAS: dict[str, tuple[str | None, str]] = {
@@ -35,14 +42,19 @@ class RunSettings:
     baseline: str = "icio2022"
     theta: str = "calibrated"
     theta_scale: float = 1.0
-    reporting: str = "quarterly"
+    reporting: str = APP_REPORTING
+    adjustment_speed: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not 0 < self.adjustment_speed <= 1:
+            raise ValueError(f"adjustment speed must be in (0, 1], got {self.adjustment_speed}")
 
     def label(self) -> str:
         """One line for captions and file headers."""
         s = f"baseline {self.baseline}, θ {self.theta}"
         if self.theta_scale != 1.0:
             s += f" × {self.theta_scale:g}"
-        return s + f", {self.reporting} reporting"
+        return s + f", λ {self.adjustment_speed:g}/yr, {self.reporting} reporting"
 
     def cli(self, file: str = "SCENARIO.toml", reference: str = "historical") -> str:
         """The ``tradesim run`` command closest to these settings."""
@@ -51,7 +63,8 @@ class RunSettings:
         if self.theta_scale != 1.0:
             extra += f" --theta-scale {self.theta_scale:g}"
         return (f"tradesim run {file} --reference {reference} --baseline {self.baseline} "
-                f"--reporting {self.reporting}{extra} --out results/")
+                f"--reporting {self.reporting} --adjustment-speed {self.adjustment_speed:g}"
+                f"{extra} --out results/")
 
 
 @lru_cache(maxsize=8)
@@ -84,7 +97,8 @@ def run_tables(spec: str, settings: RunSettings, baseline: Any = None,
     sp = ScenarioSpec.model_validate_json(spec)
     bl = baseline if baseline is not None else load_app_baseline(
         settings.baseline, settings.theta, settings.theta_scale)
-    run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting, detail=detail)
+    run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting,
+                       adjustment_speed=settings.adjustment_speed, detail=detail)
     log = run.log.copy()
     log["date"] = pd.to_datetime(log["date"])
     return {"path": run.path, "log": log, "seconds": time.perf_counter() - t0,

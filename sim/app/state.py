@@ -13,12 +13,23 @@ import pandas as pd
 import streamlit as st
 
 from sim.app.builder import library_names
-from sim.app.runs import THETAS, RunSettings, load_app_baseline, run_tables, spec_json
+from sim.app.runs import (
+    APP_REPORTING,
+    THETAS,
+    RunSettings,
+    load_app_baseline,
+    run_tables,
+    spec_json,
+)
 
-__all__ = ["all_scenarios", "baseline", "csv_bytes", "parquet_bytes", "run", "run_settings",
+__all__ = ["all_scenarios", "baseline", "csv_bytes", "keep_page_state", "parquet_bytes", "run",
+           "run_settings",
            "scenario_json", "scenario_text", "user_scenarios"]
 
 USER_KEY = "tradesim_user_scenarios"
+LAMBDA_HELP = ("Share of the gap between perceived and actual delivered costs closed per year; "
+               "1 = static equilibrium every period. Default 0.3 (Boehm, Levchenko & "
+               "Pandalai-Nayar 2023). Applies to every scenario of the comparison alike.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,9 +54,28 @@ def user_scenarios() -> dict[str, dict[str, str]]:
     return st.session_state.setdefault(USER_KEY, {})
 
 
-def add_user_scenario(name: str, toml_text: str, spec: str) -> None:
-    """Keep a built or uploaded scenario for this session."""
-    user_scenarios()[name] = {"toml": toml_text, "json": spec}
+def add_user_scenario(name: str, toml_text: str, spec: str, *, choices: Any = None,
+                      title: str = "") -> None:
+    """Keep a built or uploaded scenario for this session (never under a library name);
+    a built one keeps its Build choices so that it can be reopened for editing."""
+    if name in library_names():
+        raise ValueError(f"scenario name {name!r} is a library scenario; rename it "
+                         "(name = ... in the file)")
+    user_scenarios()[name] = {"toml": toml_text, "json": spec, "choices": choices,
+                              "title": title}
+
+
+def keep_page_state(prefixes: tuple[str, ...], skip: tuple[str, ...] = ()) -> None:
+    """Keep widget values with these key prefixes when the user changes page.
+
+    Streamlit forgets a widget's value when a run does not draw it (another page); writing the
+    value back as plain session state before the page runs keeps it. Keys containing any of
+    ``skip`` (buttons, uploads, downloads: values that cannot be set) are left alone.
+    """
+    for key in list(st.session_state):
+        if (isinstance(key, str) and key.startswith(prefixes)
+                and not any(s in key for s in skip)):
+            st.session_state[key] = st.session_state[key]
 
 
 def all_scenarios() -> list[str]:
@@ -54,8 +84,8 @@ def all_scenarios() -> list[str]:
 
 
 def scenario_json(name: str) -> str:
-    """Canonical JSON of a scenario by name (user scenarios first)."""
-    u = user_scenarios().get(name)
+    """Canonical JSON of a scenario by name (library names always mean the library file)."""
+    u = None if name in library_names() else user_scenarios().get(name)
     return u["json"] if u else spec_json(name)
 
 
@@ -63,16 +93,18 @@ def scenario_text(name: str) -> str:
     """The TOML file of a scenario by name."""
     from sim.scenario.loader import LIBRARY
 
-    u = user_scenarios().get(name)
+    u = None if name in library_names() else user_scenarios().get(name)
     if u:
         return u["toml"]
     return (LIBRARY / f"{name}.toml").read_text(encoding="utf-8")
 
 
-def run_settings(key: str, container: Any = None, *, reporting: str = "quarterly",
-                 reportings: tuple[str, ...] = ("quarterly", "monthly", "annual")
-                 ) -> RunSettings:
-    """Widgets for the run settings (baseline, θ, θ scale, reporting grid)."""
+def run_settings(key: str, container: Any = None, *, reporting: str = APP_REPORTING,
+                 reportings: tuple[str, ...] = ("annual", "quarterly", "monthly"),
+                 adjustment: bool = True) -> RunSettings:
+    """Widgets for the run settings (baseline, θ, θ scale, λ, reporting grid); one object for
+    every scenario of a comparison. ``adjustment=False``: no λ slider here (the page has its
+    own and replaces the value)."""
     c = container if container is not None else st
     bl = c.radio("Baseline", ["icio2022", "wiod2014"], key=f"{key}_baseline", horizontal=True,
                  help="icio2022: 16 regions x 7 sectors from OECD ICIO 2022 (default); "
@@ -87,7 +119,9 @@ def run_settings(key: str, container: Any = None, *, reporting: str = "quarterly
                  help="The economy is re-solved once per period with the period's day-weighted "
                       "tariffs. The CLI default is monthly; the app uses a coarser grid to stay "
                       "fast (differences are small, see docs/app.md).")
-    return RunSettings(bl, th, float(sc), rp)
+    lam = c.slider("Adjustment speed λ (per year)", 0.05, 1.0, 0.3, 0.05, key=f"{key}_lambda",
+                   help=LAMBDA_HELP) if adjustment else 0.3
+    return RunSettings(bl, th, float(sc), rp, float(lam))
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

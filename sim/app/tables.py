@@ -118,7 +118,7 @@ def _headline_wide(path: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
-                   year: int) -> pd.DataFrame:
+                   year: int, window: tuple[int, int] | None = None) -> pd.DataFrame:
     """Headline numbers of every scenario against ``reference``.
 
     Columns: ``scenario, key, indicator, year, value, reference_value, difference,
@@ -131,21 +131,28 @@ def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
     * US–Japan trade (US imports from Japan plus US exports to Japan, goods and services at
       producer prices, 2022 values): percent change against the reference and cumulative
       difference in USD billion.
+
+    ``window = (first, last)`` limits the cumulative and mean figures to those years
+    (default: every year of the paths).
     """
     rows = []
     wide = {n: _headline_wide(p) for n, p in paths.items()}
     ref_w = wide[reference]
     for name, w_a in wide.items():
         dates = w_a.index.intersection(ref_w.index)
-        a, b = w_a.loc[dates], ref_w.loc[dates]
         in_year = np.asarray(dates.year == year)
+        v_year = {c: (float(w_a.loc[dates, c][in_year].mean()),
+                      float(ref_w.loc[dates, c][in_year].mean())) if in_year.any()
+                  else (np.nan, np.nan) for c in w_a.columns if c in ref_w.columns}
+        if window is not None:
+            dates = dates[(dates.year >= window[0]) & (dates.year <= window[1])]
+        a, b = w_a.loc[dates], ref_w.loc[dates]
         yrs = period_years(pd.Series(dates)) if len(dates) else 1.0
         for key, label, metric, region, kind in HEADLINES:
             col = "trade" if kind == "trade" else f"{metric}|{region}"
             va, vb = a[col].to_numpy(), b[col].to_numpy()
             diffs = va - vb
-            v, vr = ((float(va[in_year].mean()), float(vb[in_year].mean())) if in_year.any()
-                     else (np.nan, np.nan))
+            v, vr = v_year[col]
             if kind == "pp":
                 diff, dunit = v - vr, "pp"
                 if metric == "welfare_pct":

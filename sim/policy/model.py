@@ -45,7 +45,8 @@ class Measure:
     ``add``: rate on top of the current rate; ``floor``: all-in ``max(current, rate)``;
     ``replace``: all-in ``rate``; ``cap``: all-in ``min(current, rate)``. Measures named in
     ``replaces`` stop applying from this measure's first day (its retroactive date when
-    tariffs are assessed retroactively).
+    tariffs are assessed retroactively), and only within this measure's scope (its partners,
+    sectors and lines); elsewhere they stay in force.
     """
 
     name: str

@@ -12,7 +12,9 @@ Three layers, evaluated per component (each sector's *rest* and each product lin
    relative to what the baseline data already hold. Lines carry absolute rates.
 3. **Measures** stack on top in order of their first day (then file order):
    ``add`` (x + r), ``floor`` (max(x, r)), ``replace`` (r), ``cap`` (min(x, r)); on the rest a
-   measure with coverage c moves the rate by c times its effect.
+   measure with coverage c moves the rate by c times its effect. A measure named in another's
+   ``replaces`` stops applying only inside the replacing measure's scope (its cells and product
+   lines): ``mask_r <- mask_r * (1 - [mask_m > 0])``; elsewhere it stays in force.
 
 The sector rate is ``(1 - W) * rest + sum_l w_l * line_l`` with line weights from base values.
 When the calibration policy is the scenario itself evaluated at ``B``, the result equals the
@@ -146,8 +148,6 @@ class TariffModel:
         g_rest_dummy = np.zeros((R, R, S))
         _, g_line_cal = self._agreement_layer(cal, B, g_rest_dummy, only_lines=True)
         cal_active = [m for m in self._ordered(cal.measures) if m.active(B, retroactive)]
-        gone = {r for m in cal_active for r in m.replaces}
-        cal_active = [m for m in cal_active if m.name not in gone]
         _, line_B = self._apply(cal_active, np.zeros((R, R, S)), g_line_cal)
         # 2. weights: at most MAX_LINE_SHARE of a cell, tariff content within the cell's rate
         W = np.zeros((R, R, S))
@@ -329,25 +329,42 @@ class TariffModel:
             return np.minimum(x, r)
         raise ValueError(f"unknown stacking rule {stacking!r}")
 
+    def scoped(self, measures: Sequence[Measure]) -> list[tuple[Measure, np.ndarray, np.ndarray]]:
+        """Each active measure with the cells and lines where it applies.
+
+        A measure named in the ``replaces`` of another active measure is removed from that
+        measure's scope only (rest cells it covers, lines it names); it stays in force for
+        every other partner, sector and line.
+        """
+        out = []
+        for m in measures:
+            cm = self._compile_measure(m)
+            rest, line = cm.rest_mask, cm.line_mask
+            for other in measures:
+                if m.name in other.replaces:
+                    om = self._compile_measure(other)
+                    rest = rest * (om.rest_mask <= 0)
+                    line = line & ~om.line_mask
+            out.append((m, rest, line))
+        return out
+
     def _apply(self, measures: Sequence[Measure], rest: np.ndarray,
                line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rest = rest.copy()
         line = line.copy()
-        for m in measures:
-            cm = self._compile_measure(m)
-            rest += cm.rest_mask * (self._op(m.stacking, rest, m.rate) - rest)
-            if cm.line_mask.any():
-                line[cm.line_mask] = self._op(m.stacking, line[cm.line_mask], m.rate)
+        for m, rmask, lmask in self.scoped(measures):
+            rest += rmask * (self._op(m.stacking, rest, m.rate) - rest)
+            if lmask.any():
+                line[lmask] = self._op(m.stacking, line[lmask], m.rate)
         return rest, line
 
     def _invert(self, measures: Sequence[Measure], rest: np.ndarray) -> np.ndarray:
         rest = rest.copy()
-        for m in reversed(measures):
-            cm = self._compile_measure(m)
-            if not cm.rest_mask.any():
+        for m, rmask, _ in reversed(self.scoped(measures)):
+            if not rmask.any():
                 continue
             if m.stacking == "add":
-                rest -= cm.rest_mask * m.rate
+                rest -= rmask * m.rate
             else:
                 self.notes.append(f"measure {m.name!r} ({m.stacking}) is in force at the base "
                                   "date and cannot be inverted; the baseline rate is kept as "
@@ -360,9 +377,6 @@ class TariffModel:
         pol = self.policy
         active = [m for m in self._ordered((*pol.measures, *extra))
                   if m.active(day, self.retroactive)]
-        gone = {r for m in active for r in m.replaces}
-        if gone:
-            active = [m for m in active if m.name not in gone]
         key = (day, tuple(active))
         hit = self._cache.get(key)
         if hit is not None:

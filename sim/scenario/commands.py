@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.scenario.loader import ScenarioError, load_scenario
@@ -29,12 +30,25 @@ def check(files: Sequence[str | Path], console: Console | None = None) -> int:
             for line in exc.errors:
                 con.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
             continue
+        held = _held_errors(s, f)
+        if held:
+            bad += 1
+            for line in held:
+                con.print(f"[red]error[/red] {escape(line)}", highlight=False, soft_wrap=True)
+            continue
         unverified = sum(1 for e in s.spec.events if not getattr(e, "verified", True)) + sum(
             1 for a in s.spec.agreements if not a.verified)
         con.print(f"[green]ok[/green] {f}: {s.name} ({len(s.spec.agreements)} agreements, "
                   f"{len(s.spec.events)} events, {unverified} marked unverified)",
                   highlight=False)
     return 2 if bad else 0
+
+
+def _held_errors(s, f) -> list[str]:
+    """Events on regions the default baseline does not hold (see sim/scenario/regions.py)."""
+    from sim.scenario.regions import check_regions
+
+    return check_regions(s.spec, str(Path(f).name))
 
 
 def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
@@ -69,6 +83,13 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
             ref_run = run_scenario(reference, baseline, adjustment_speed=adjustment_speed,
                                    reporting=reporting)
             write_parquet(ref_run, out)
+            # one set of run settings for both sides: the reference's unless overridden
+            rs = ref_run.scenario.spec.settings
+            adjustment_speed = rs.adjustment_speed if adjustment_speed is None \
+                else adjustment_speed
+            reporting = rs.reporting if reporting is None else reporting
+            con.print(f"run settings for every scenario: λ {adjustment_speed:g}/yr, "
+                      f"{reporting} reporting", highlight=False)
         for name in scenarios:
             r = run_scenario(name, baseline, ref_run, adjustment_speed=adjustment_speed,
                              reporting=reporting)
@@ -91,8 +112,12 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
 
 def _summary(con: Console, r, diff, year: int) -> None:
     df = diff if diff is not None else r.path
-    title = (f"{r.name} vs {r.reference.name}, {year} average" if diff is not None
-             else f"{r.name} vs solved baseline, {year} average")
+    unit = str(r.path["unit"][r.path["metric"] == "imports_new"].iloc[0]) if (
+        r.path["metric"] == "imports_new").any() else "model units"
+    title = (f"{r.name} minus {r.reference.name}, {year} average (% columns: pp; levels: "
+             f"difference, {unit}/yr)" if diff is not None
+             else f"{r.name}, {year} average (% columns: change against the solved baseline; "
+                  f"levels: {unit}/yr)")
     df = df[df["date"].dt.year == year]
     if df.empty:
         con.print(f"(no periods in {year})")
@@ -116,6 +141,7 @@ def _summary(con: Console, r, diff, year: int) -> None:
     bil = df[(df.metric.astype(str) == "imports") & (df.region.astype(str) == "USA")
              & (df.partner.astype(str) == "JPN")]
     if len(bil):
-        con.print(f"US imports from Japan ({year}, all goods and services, change vs "
-                  f"{'reference' if diff is not None else 'baseline'}): "
+        what = (f"difference from {r.reference.name}, {unit}/yr" if diff is not None
+                else f"level, {unit}/yr at the baseline's prices")
+        con.print(f"US imports from Japan ({year}, all goods and services, {what}): "
                   f"{bil.groupby('date')['value'].sum().mean():,.1f}", highlight=False)

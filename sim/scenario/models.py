@@ -487,6 +487,11 @@ class Settings(Strict):
                     "Levchenko & Pandalai-Nayar (2023)")
     retroactive: Literal["collected", "final"] = "collected"
     closure: Literal["fixed", "zero", "ratio"] = "fixed"
+    unheld_regions: Literal["error", "row"] = Field(
+        "error",
+        description="an event naming a region the baseline does not hold separately (India "
+                    "in icio2022): 'error' refuses the scenario and lists the baseline's "
+                    "regions; 'row' applies the event to the rest-of-world region instead")
 
 
 class ScenarioSpec(Strict):

@@ -159,8 +159,10 @@ def _show(store: Any, path: str) -> None:
     ref_name = ", ".join(refs)
     yunit = f"{munit} vs {ref_name}" if diff else (
         f"{munit} vs solved baseline" if munit == "%" else munit)
-    st.markdown(f"**{label}**, {region}: " + (f"against {ref_name}" if diff else
-                                               "against the model's solved 2022 baseline"))
+    st.markdown(f"**{label}**, {region}: " + (
+        f"difference from {ref_name}" if diff else
+        "change against the model's solved 2022 baseline" if munit == "%" else
+        f"level ({munit} at the baseline's 2022 values; not a change)"))
     unit = yunit
     table: pd.DataFrame
     if store.kind == "sweep":

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from sim.app import charts, tables
+from sim.app import charts, tables, welfare
+from sim.app.build_state import widget_state
 from sim.app.builder import (
     BuildChoices,
     base_choices,
     changes,
+    from_query,
     library_names,
+    removable,
     scenario_dict,
+    to_query,
     to_toml,
+    usjta_default,
     validate_toml,
 )
+from sim.app.glossary import region_label
 from sim.app.pages.compare import KEEP, headline_cards
 from sim.app.runs import RunSettings, spec_json
 from sim.app.state import (
@@ -33,12 +40,51 @@ from sim.scenario.loader import Scenario, ScenarioError
 
 __all__ = ["render", "upload_box"]
 
+#: partners the Build page offers (icio2022 regions besides the US)
+PARTNERS = ["JPN", "CHN", "CAN", "MEX", "EU", "KOR", "AUS", "VNM", "MYS", "SGP", "NZL", "CHL",
+            "PER", "BRN", "ROW"]
+def _apply_state(values: dict) -> None:
+    """Set widget values before the widgets are drawn (reopen, shared link)."""
+    for key, v in values.items():
+        st.session_state[key] = v
+
+
+def _from_link() -> None:
+    """Open the scenario a shared link describes (once per session)."""
+    if st.session_state.get("bld_link_done"):
+        return
+    st.session_state["bld_link_done"] = True  # only the first run of a session reads the link
+    q = dict(st.query_params)
+    if not q.get("base"):
+        return
+    try:
+        c, name, title = from_query(q)
+    except ValueError as exc:
+        st.error(f"The link's scenario cannot be opened: {exc}")
+        return
+    _apply_state(widget_state(c, name, title))
+
+
+def _reopen_box() -> None:
+    """Reopen a scenario saved this session, with every control where it was."""
+    saved = {n: u for n, u in user_scenarios().items() if u.get("choices")}
+    if not saved:
+        return
+    c1, c2 = st.columns([3, 1])
+    pick = c1.selectbox("Reopen one of your saved scenarios for editing", list(saved),
+                        key="bld_reopen_pick")
+    if c2.button("Reopen", key="bld_reopen", icon=":material/edit:"):
+        u = saved[pick]
+        _apply_state(widget_state(u["choices"], pick, u.get("title", "")))
+        st.rerun()
+
 
 def _controls(b: BuildChoices) -> BuildChoices:
     """The choice widgets, defaulting to base ``b`` (keys carry the base's name)."""
     k = f"bld_{b.base}_"
-    col1, col2, col4, col3 = st.tabs(["Agreements", "US tariffs", "Retaliation",
-                                      "Adjustment & horizon"])
+    col1, col2, col5, col4, col6, col3 = st.tabs(
+        ["Agreements", "US tariffs on Japan", "Other partners", "Retaliation",
+         "Remove from base", "Adjustment & horizon"])
     with col1:
         us_in = st.toggle("US in TPP-12", b.us_in_tpp, key=k + "tpp",
                           help="TPP-12 with the US (TPP schedules: US cars over 25 years, light "
@@ -52,8 +98,13 @@ def _controls(b: BuildChoices) -> BuildChoices:
         members = st.multiselect("Trans-Pacific members besides the US"
                                  if us_in else "CPTPP members", pool, default=default,
                                  key=k + f"members_{us_in}")
-        usjta = st.toggle("2019 US–Japan Trade Agreement", b.usjta, key=k + "usjta",
-                          help="Signed 2019-10-07, in force 2020-01-01 (USTR fact sheet).")
+        # one definition of "US in TPP-12": the tpp12 library scenario, where TPP replaces the
+        # 2019 US-Japan agreement (its default here follows the TPP toggle)
+        usjta = st.toggle("2019 US–Japan Trade Agreement", usjta_default(b, us_in),
+                          key=k + f"usjta_{us_in}",
+                          help="Signed 2019-10-07, in force 2020-01-01 (USTR fact sheet). Off "
+                               "by default with the US in TPP-12: TPP replaces it, as in the "
+                               "tpp12 library scenario.")
         sg = st.toggle("Japan's US-beef safeguard", b.beef_safeguard, key=k + "sg",
                        help="38.5 % for 30 days when the trigger volumes are passed (fired March "
                             "2021); three-trigger rule from JFY2022.")
@@ -92,20 +143,50 @@ def _controls(b: BuildChoices) -> BuildChoices:
                        key=k + "ret_cap", disabled=ret == "none")
         rl = st.slider("retaliation lag (days)", 0, 365, b.retaliation_lag, 10,
                        key=k + "ret_lag", disabled=ret == "none")
+    with col5:
+        partners = [r for r in PARTNERS if r != "JPN"]
+        pts = st.multiselect("US tariffs on other partners", partners, key=k + "pt_regions",
+                             format_func=region_label,
+                             help="An additional US tariff (added on top of what is in "
+                                  "force) on all goods from each partner picked.")
+        pfrom = st.slider("from", date(2025, 1, 1), date(2035, 1, 1), b.partner_tariffs_from,
+                          format="YYYY-MM-DD", key=k + "pt_from", disabled=not pts)
+        prates = tuple((r, st.slider(f"extra US tariff on {region_label(r)} (%)", 0.0, 100.0,
+                                     10.0, 0.5, key=k + f"pt_{r}") / 100) for r in pts)
+        pret = st.multiselect("Partners that retaliate against the US", PARTNERS,
+                              key=k + "pt_ret", format_func=region_label,
+                              help="Each answers the rise in the US tariff on its goods (since "
+                                   "2025-01-01, after 90 days) with the same duty value on US "
+                                   "food, machinery and other manufactures, capped at 25 % "
+                                   "(hypothetical rule, as in retaliation_2025). Japan's rule "
+                                   "is set in the Retaliation tab.")
+    with col6:
+        removed = st.multiselect(
+            "Measures, rules and agreements of the base to take out", removable(b.base),
+            key=k + "removed",
+            help="Anything the base scenario holds can be removed (a measure that replaced "
+                 "a removed one then replaces nothing). Other controls act first; a removal "
+                 "wins.")
     with col3:
         lam = st.slider("Adjustment speed λ (per year)", 0.05, 1.0, b.adjustment_speed, 0.05,
                         key=k + "lambda",
                         help="Share of the gap between perceived and actual delivered costs "
                              "closed per year; 1 = static equilibrium every period. Default "
-                             "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023).")
-        end = st.slider("Horizon: end year", 2026, 2040, b.end_year, key=k + "end")
+                             "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023). A run setting: "
+                             "the base runs with the same value.")
+        end = st.slider("Horizon: last year of results", 2026, 2040, b.end_year, key=k + "end",
+                        help="The scenario runs through 31 December of this year.")
     return BuildChoices(base=b.base, us_in_tpp=us_in, tpp_eif=eif, pact_members=tuple(members),
                         usjta=usjta, deal_2025=deal, us_tariffs=ust, us_tariffs_from=frm,
                         us_rate_goods=rg / 100, us_rate_autos=ra / 100, us_rate_metals=rm / 100,
                         beef_custom=beef and (usjta or us_in), beef_final=bf / 100,
                         beef_years=by, beef_safeguard=sg, retaliation=ret,
                         retaliation_factor=rf, retaliation_cap=rc / 100, retaliation_lag=rl,
-                        adjustment_speed=lam, end_year=end)
+                        adjustment_speed=lam, end_year=end, partner_tariffs=prates,
+                        partner_tariffs_from=pfrom,
+                        partner_retaliation=tuple(r for r in pret
+                                                  if not (r == "JPN" and ret != "none")),
+                        removed=tuple(removed))
 
 
 def upload_box() -> None:
@@ -120,7 +201,11 @@ def upload_box() -> None:
         st.error(f"{up.name} is not a valid scenario file:\n\n"
                  + "\n".join(f"- {e}" for e in exc.errors))
         return
-    add_user_scenario(scn.name, text, spec_json(scn))
+    try:
+        add_user_scenario(scn.name, text, spec_json(scn))
+    except ValueError as exc:
+        st.error(f"{up.name}: {exc}. The library scenario of that name is kept.")
+        return
     st.success(f"{up.name}: scenario {scn.name!r} is valid ({len(scn.spec.agreements)} "
                f"agreements, {len(scn.spec.events)} events) and is now in the Compare list.")
 
@@ -129,22 +214,28 @@ def render() -> None:
     """Draw the Build page."""
     st.title("Build a scenario")
     st.caption("Start from a library scenario and change policies; the results on the right "
-               "update after each change (annual reporting by default, for speed). Save the "
+               "update after each change (annual reporting, as on Compare, so a library "
+               "scenario reads the same on every page). Save the "
                "scenario to compare it, or download it as a TOML file that `tradesim run` "
                "accepts.")
+    _from_link()
     left, right = st.columns([2, 3], gap="large")
     with left:
+        _reopen_box()
         top = st.columns(2)
         base = top[0].selectbox("Base scenario", library_names(), key="bld_base")
         name = top[1].text_input("Name of your scenario", f"my_{base}", key="bld_name")
+        title = st.text_input("Title", f"{base} with my changes", key="bld_title",
+                              help="Shown on Compare and written into the file.")
         b = base_choices(base)
         choices = _controls(b)
         with st.expander("Run settings: baseline, elasticities, reporting"):
-            settings = run_settings("bld", reporting="annual",
-                                    reportings=("annual", "quarterly", "monthly"))
+            settings = run_settings("bld", adjustment=False)
+        # λ is a run setting: the built scenario and its base run with the same value
+        settings = dataclasses.replace(settings, adjustment_speed=choices.adjustment_speed)
     what = changes(choices)
     try:
-        data = scenario_dict(choices, name)
+        data = scenario_dict(choices, name, title)
         header = (f"Built in the tradesim app over '{base}'.\nRun: "
                   f"{settings.cli(name + '.toml', base)}")
         text = to_toml(data, header)
@@ -153,8 +244,10 @@ def render() -> None:
         errs = exc.errors if isinstance(exc, ScenarioError) else [str(exc)]
         right.error("The scenario is not valid:\n\n" + "\n".join(f"- {e}" for e in errs))
         return
+    # the browser's address always describes the scenario: copy it to share
+    st.query_params.from_dict(to_query(choices, name, title))
     with right:
-        _results(name, base, scn, text, what, settings)
+        _results(name, base, scn, text, what, settings, choices, title)
     with st.expander("Scenario file (TOML)"):
         st.code(text, language="toml")
     upload_box()
@@ -164,19 +257,29 @@ def render() -> None:
 
 
 def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
-             settings: RunSettings) -> None:
+             settings: RunSettings, choices: BuildChoices | None = None,
+             title: str = "") -> None:
     """Cards, paths and buttons for the built scenario against its base."""
     st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
-        mine = _run(spec_json(scn), settings)
-        ref = _run(spec_json(base), settings)
+        try:
+            mine = _run(spec_json(scn), settings)
+            ref = _run(spec_json(base), settings)
+        except ScenarioError as exc:  # e.g. a region this baseline does not hold
+            st.error("The scenario cannot run with these settings:\n\n"
+                     + "\n".join(f"- {e}" for e in exc.errors))
+            return
     paths = {name: mine["path"], base: ref["path"]}
     first = int(mine["path"]["date"].min().year)
     last = int(mine["path"]["date"].max().year)
     year = st.slider("Year for the headline numbers", first, last, min(2030, last),
                      key="bld_year")
-    head = tables.headline_table(paths, base, year)
-    headline_cards(head, name, base, year, f"{first}–{last}", per_row=2)
+    since = welfare.first_difference_year(paths, base) or first
+    win = st.slider("Cumulative figures over the years", first, last,
+                    (max(first, min(since, last)), last), key="bld_window",
+                    help="Default: from the first year your scenario differs from the base.")
+    head = tables.headline_table(paths, base, year, window=win)
+    headline_cards(head, name, base, year, f"{win[0]}–{win[1]}", per_row=2)
     st.caption(f"{name} against {base}, {settings.label()}; solved in "
                f"{mine['seconds']:.2f} s (base {ref['seconds']:.2f} s, cached). Point "
                "estimates: no Monte Carlo results for a built scenario.")
@@ -190,7 +293,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     bil = tables.bilateral_by_sector(paths, base, year)
     labels = baseline(settings.baseline).sector_labels
     bil["sector"] = bil["sector"].map(lambda x: labels.get(x, x))
-    t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name]))
+    t2.altair_chart(charts.bilateral_chart(bil[bil.scenario == name], stacked=True, width=300))
     s1, s2, s3, s4 = st.columns([1.4, 1, 1, 1])
     s3.download_button("cards CSV", csv_bytes(head), file_name=f"{name}_headline.csv",
                        mime="text/csv", key="bld_dl_csv", on_click="ignore",
@@ -201,7 +304,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
                        key="bld_dl_parquet", on_click="ignore", icon=":material/download:",
                        help="The full results of the built scenario (tidy table).")
     if s1.button("Save for Compare", type="primary", key="bld_save"):
-        add_user_scenario(name, text, spec_json(scn))
+        add_user_scenario(name, text, spec_json(scn), choices=choices, title=title)
         pick = st.session_state.setdefault(KEEP, {"scenarios": [base]})["scenarios"]
         others = [n for n in pick if n not in (base, name)]
         pick[:] = [base, *others[-2:], name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim.app import charts, tables
+from sim.app import charts, tables, welfare
+from sim.app.glossary import SURPRISES, region_label
 from sim.app.runs import RunSettings
 from sim.app.state import (
     all_scenarios,
@@ -40,6 +42,8 @@ PATH_METRICS: dict[str, tuple[str, str, str, str, str | None]] = {
     "imports_from_partner": ("imports", "Imports from the partner (all sectors)",
                              "USD million/yr", "partner", None),
     "exports_new": ("exports_new", "Exports to all regions", "USD million/yr", "all", "all"),
+    "tariff_on_partner": ("tariff", "Tariff in force on the partner's goods, by sector", "%",
+                          "partner", "pick"),
 }
 READING = """
 * **Welfare** is the change in a country's *real income* (what its income, including tariff
@@ -75,15 +79,55 @@ CARD_HELP = {
 }
 
 
+def _zero(x: float, unit: str, digits: int = 3) -> bool:
+    """Whether ``x`` shows as zero at the card's precision."""
+    d = min(digits, 2) if unit in ("USD bn", "USD bn/yr") else digits
+    return x is not None and not math.isnan(x) and round(abs(x), d) == 0
+
+
 def _fmt(x: float, unit: str, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
+    if _zero(x, unit, digits):
+        if unit in ("USD bn", "USD bn/yr"):
+            return "$0.00 bn" + ("/yr" if unit.endswith("/yr") else "")
+        return f"{0:.{digits}f} {unit}"
     if unit in ("USD bn", "USD bn/yr"):
         sign = "-" if x < 0 else "+"
         return f"{sign}${abs(x):,.{min(digits, 2)}f} bn" + ("/yr" if unit.endswith("/yr") else "")
     if unit == "%":
         return f"{x:+.{digits}f} %"
     return f"{x:+.{digits}f} {unit}"
+
+
+def short_span(first: int, last: int) -> str:
+    """``"2025–39"``: a year range short enough for a card at 1280 px."""
+    if first == last:
+        return str(first)
+    return f"{first}–{str(last)[2:]}" if str(first)[:2] == str(last)[:2] else f"{first}–{last}"
+
+
+def meaning(key: str, x: float, reference: str, year: int) -> str:
+    """One plain sentence under a card: what the number means."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "No value for this year."
+    if abs(x) < 5e-4:
+        return f"About the same as under {reference} in {year}."
+    more = x > 0
+    who = {"welfare_usa": "Americans", "welfare_jpn": "people in Japan"}
+    if key in who:
+        return (f"In {year} {who[key]} can buy {abs(x):.2f} % of their income "
+                f"{'more' if more else 'less'} than under {reference} (real income, tariff "
+                "revenue included).")
+    if key == "trade_usjp":
+        return (f"Trade between the US and Japan is {abs(x):.1f} % "
+                f"{'higher' if more else 'lower'} than under {reference} in {year}.")
+    if key == "revenue_usa":
+        return (f"US customs collect ${abs(x):,.1f} bn a year {'more' if more else 'less'} "
+                f"than under {reference} in {year} (2022 values).")
+    place = "US" if key == "cpi_usa" else "Japan's"
+    return (f"{place} consumer prices are {abs(x):.2f} points {'higher' if more else 'lower'} "
+            "relative to world incomes (the model's yardstick), not inflation.")
 
 
 def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
@@ -94,12 +138,119 @@ def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
     for col, (key, label, metric, _region, kind) in zip(cols, tables.HEADLINES, strict=True):
         r = d.loc[key]
         value = _fmt(r["difference"], r["difference_unit"], 3)
-        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {r['horizon_label']}, {span}"
+        short = {"cumulative": "cum."}.get(r["horizon_label"], r["horizon_label"])
+        delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {short} {span}"
         color = "inverse" if metric == "price_index_pct" else "normal"
         if key == "revenue_usa":
             color = "off"
+        arrow = "auto"
+        if _zero(r["horizon"], r["horizon_unit"], 3):
+            color, arrow = "off", "off"  # no coloured "↑ +0.00"
         col.metric(f"{label}, {year}", value, delta=delta, delta_color=color,
+                   delta_arrow=arrow,
                    help=CARD_HELP.get(kind if kind == "trade" else metric, ""), border=True)
+        col.caption(meaning(key, r["difference"], reference, year))
+
+
+WHY_NOTE = """
+**Why can the country that imposes a tariff gain?** In this model three things move its real
+income. *Terms of trade*: a large buyer's tariff pushes down the prices foreign sellers get,
+so part of the tariff is paid abroad. *Tariff revenue*: the government collects the duty, and
+the model counts it as income of the country (as if returned to households). *Volume of
+trade*: imports that were worth more than they cost no longer happen (a loss). Without
+retaliation the first two can outweigh the third, so welfare rises while prices rise and
+trade falls; with retaliation the terms of trade turn and the gain shrinks or becomes a loss
+(compare retaliation_2025). Studies that report GDP, the price level or a cost per household
+(Budget Lab, Penn Wharton) measure other things: the price rise before the revenue is handed
+back, or capital and investment channels this model does not have.
+"""
+
+
+def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year: int,
+         runs: dict[str, dict], settings: RunSettings) -> None:
+    """Parts of the welfare change and the household figure, with the "why" note; beside
+    them the published 2025 estimates when the reference is history without 2025's tariffs."""
+    with st.expander(f"Why the welfare numbers move: the parts, {year}",
+                     expanded=reference == "no_2025_tariffs"):
+        pick = others[0] if len(others) == 1 else st.selectbox(
+            "Scenario", others, key="cmp_why_scenario")
+        parts = {r: welfare.welfare_parts(paths, pick, reference, r, year).set_index("part")[
+            "value"] for r in ("USA", "JPN")}
+        for v in parts.values():
+            v["remainder"] = v["total"] - v[["terms of trade", "volume of trade",
+                                             "tariff revenue"]].sum()
+        st.markdown(f"**{pick} against {reference}, {year}: United States (Japan below each "
+                    "card), pp of income**")
+        names = ["total", "terms of trade", "volume of trade", "tariff revenue", "remainder"]
+        cols = [c for _ in range(2) for c in st.columns(3)]
+        for col, lab in zip(cols, names, strict=False):
+            col.metric(f"welfare: {lab}" if lab != "total" else "welfare, total",
+                       _fmt(parts["USA"][lab], "pp"), border=True,
+                       help=PART_HELP["welfare, total" if lab == "total" else lab])
+            col.caption(f"Japan: {_fmt(parts['JPN'][lab], 'pp')}")
+        hh = welfare.household_cost(paths, pick, reference, year)
+        src = welfare.US_HOUSEHOLDS
+        cols[5].metric(f"US real income per household, {year}",
+                       f"{hh['usd_per_household']:+,.0f} USD/yr", border=True,
+                       help="Real-income difference (tariff revenue included) divided by the "
+                            "number of US households; 2022 values.")
+        cols[5].caption(f"{hh['pct_of_spending']:+.2f} % of average spending per household")
+        st.caption(f"Households: {src['households'][1]}. Spending: "
+                   f"{src['spending_per_household'][1]}. The terms-of-trade and volume parts "
+                   "are Caliendo–Parro first-order terms, the revenue part is exact; the "
+                   "remainder is what they leave out of the exact total.")
+        e_a = welfare.effective_tariff_rates(paths[pick], year)
+        e_b = welfare.effective_tariff_rates(paths[reference], year)
+        ten = welfare.budget_window_revenue(paths, pick, reference)
+        t1, t2, t3 = st.columns(3)
+        t1.metric(f"US tariff, {year}, before substitution",
+                  f"{e_a['before']:.2f} %", f"{e_a['before'] - e_b['before']:+.2f} pp vs "
+                  f"{reference}", delta_color="off", border=True,
+                  help="Trade-weighted with 2022 import shares (what Budget Lab calls the "
+                       "pre-substitution effective tariff rate).")
+        t2.metric(f"US tariff, {year}, after substitution", f"{e_a['after']:.2f} %",
+                  f"{e_a['after'] - e_b['after']:+.2f} pp vs {reference}", delta_color="off",
+                  border=True, help="Tariff revenue over the year's imports: weights after "
+                                    "buyers switched suppliers.")
+        t3.metric("US tariff revenue, 2026–35",
+                  _fmt(ten, "USD bn") if not math.isnan(ten) else "n/a", border=True,
+                  help=f"Sum of the yearly revenue differences against {reference}, USD bn "
+                       "at 2022 values (no growth, no inflation: budget scores in current "
+                       "dollars are larger).")
+        st.markdown(WHY_NOTE)
+        if reference == "no_2025_tariffs":
+            _published_2025(paths, runs, settings)
+
+
+PART_HELP = {
+    "welfare, total": "Exact change in real income against the reference, pp of income.",
+    "terms of trade": "Export prices against import prices (Caliendo–Parro first order): "
+                      "positive when foreign sellers absorb part of the tariff.",
+    "volume of trade": "Gains or losses from trade that is added or lost, valued at the "
+                       "baseline tariff wedge (first order).",
+    "tariff revenue": "Real tariff revenue as a share of baseline income, against the "
+                      "reference (exact).",
+    "remainder": "Exact total minus the three parts: wage and price effects the first-order "
+                 "terms leave out.",
+}
+
+
+def _published_2025(paths: dict[str, pd.DataFrame], runs: dict[str, dict],
+                    settings: RunSettings) -> None:
+    """Published 2025 tariff estimates beside ours (sim/app/assets/studies_2025.toml)."""
+    from sim.app.studies2025 import load_studies, study_table
+
+    rows = load_studies()
+    need = {n for pair in ((r["tradesim_scenario"], r["tradesim_reference"]) for r in rows)
+            for n in pair}
+    have = dict(paths)
+    for n in need - set(have):
+        have[n] = run(n, settings)["path"]
+    st.markdown("**Published estimates of the 2025 US tariffs, beside ours** (each measures "
+                "something different; see the columns *measure* and *note*)")
+    st.dataframe(study_table(rows, have), hide_index=True, width="stretch",
+                 column_config={"link": st.column_config.LinkColumn("link"),
+                                "ours": st.column_config.NumberColumn(format="%.3f")})
 
 
 def _map(values: pd.DataFrame, title: str) -> Any:
@@ -121,7 +272,7 @@ def _band(names: list[str], reference: str, settings: RunSettings, metric: str, 
     """Elasticity sensitivity range: min/max over θ calibrated, uniform 4, uniform 5."""
     frames = []
     for th in ("calibrated", "uniform4", "uniform5"):
-        s = RunSettings(settings.baseline, th, settings.theta_scale, settings.reporting)
+        s = dataclasses.replace(settings, theta=th)
         paths = {n: run(n, s)["path"] for n in names}
         frames.append(tables.series(paths, metric, region, partner=partner, sector=sector,
                                     reference=reference if against_ref else None))
@@ -196,36 +347,62 @@ def render() -> None:
                             help="Library scenarios and your own (build or upload them on "
                                  "the Build page).")
     keep["scenarios"] = list(chosen)
-    if len(chosen) < 2:
+    if not chosen:
         st.info("Pick at least two scenarios to compare.")
         return
-    ref_default = "historical" if "historical" in chosen else chosen[0]
-    reference = c2.selectbox("Reference", chosen, index=chosen.index(ref_default),
-                             key="cmp_reference")
+    # the reference may be any scenario (no_2025_tariffs answers "what did 2025 do?")
+    if "cmp_reference" not in st.session_state or st.session_state["cmp_reference"] not in options:
+        ref0 = keep.get("reference")
+        st.session_state["cmp_reference"] = ref0 if ref0 in options else (
+            "historical" if "historical" in chosen else chosen[0])
+    reference = c2.selectbox("Reference", options, key="cmp_reference",
+                             help="Every number is this scenario's difference from the "
+                                  "reference. For the effect of the 2025 US tariffs pick "
+                                  "no_2025_tariffs (history without them).")
+    keep["reference"] = reference
+    if not [n for n in chosen if n != reference]:
+        st.info("Pick at least two scenarios to compare (one besides the reference).")
+        return
+    chosen = list(dict.fromkeys([*chosen, reference]))
     with st.sidebar.expander("Run settings", expanded=False):
         settings = run_settings("cmp")
         band_on = st.checkbox("Elasticity sensitivity band", value=False, key="cmp_band",
                               help="Runs every scenario also with θ = 4 and θ = 5 in all "
                                    "sectors and shades the range. Not a confidence interval.")
         mc_path = _mc_picker()
+    from sim.scenario.loader import ScenarioError
+
     with st.spinner("Solving the scenarios…"):
-        runs = {n: run(n, settings) for n in chosen}
+        try:
+            runs = {n: run(n, settings) for n in chosen}
+        except ScenarioError as exc:  # e.g. a region this baseline does not hold
+            st.error("A scenario cannot run with these settings:\n\n"
+                     + "\n".join(f"- {e}" for e in exc.errors))
+            return
     paths = {n: r["path"] for n, r in runs.items()}
     first = min(p["date"].min() for p in paths.values()).year
     last = max(p["date"].max() for p in paths.values()).year
     year = c3.slider("Year", first, last, min(max(2030, first), last), key="cmp_year")
-    span = f"{first}–{last}"
-    head = tables.headline_table(paths, reference, year)
+    since = welfare.first_difference_year(paths, reference) or first
+    win = st.slider("Cumulative figures over the years", first, last,
+                    (max(first, min(since, last)), last), key="cmp_window",
+                    help="Default: from the first year in which a scenario differs from the "
+                         "reference, to the last year.")
+    span = short_span(*win)
+    head = tables.headline_table(paths, reference, year, window=win)
     others = [n for n in chosen if n != reference]
     for n in others:
         title = runs[n]["title"] or n
         st.markdown(f"**{n}**: {title} — against **{reference}**, {year}")
         headline_cards(head, n, reference, year, span)
+    _why(paths, others, reference, year, runs, settings)
     with st.expander("How to read these numbers"):
         ref_p = paths[reference]
         inc = ref_p[(ref_p["metric"] == "income_base") & (ref_p["region"] == "USA")]["value"]
         us = float(inc.iloc[0]) if len(inc) else float("nan")  # USD million
         st.markdown(READING.format(usd_bn=us * 1e-4 / 1000, us_tn=us / 1e6))
+        st.markdown("**Results that surprise, explained**\n\n" + "\n".join(
+            f"- *{k}*: {v}" for k, v in SURPRISES.items()))
         show = head[head.scenario != reference][
             ["scenario", "indicator", "year", "difference", "difference_unit", "horizon",
              "horizon_unit", "horizon_label", "value", "reference_value", "unit"]]
@@ -245,26 +422,39 @@ def render() -> None:
                            format_func=lambda k: PATH_METRICS[k][1])
         regions = list(pd.unique(paths[reference]["region"].astype(str)))
         region = b.selectbox("Region", regions, index=regions.index("USA")
-                             if "USA" in regions else 0, key="cmp_region")
+                             if "USA" in regions else 0, key="cmp_region",
+                             format_func=region_label)
         mode = c.radio("Show", ["against the reference", "against the solved baseline"],
                        key="cmp_mode", horizontal=True)
         metric, label, unit, partner, sector = PATH_METRICS[mkey]
         if partner == "partner":
             partner = "JPN" if region != "JPN" else "USA"
             label = f"{label}: {region} imports from {partner}"
+        if sector == "pick":  # e.g. the US tariff on Japanese cars over time
+            secs = sorted(set(paths[reference].loc[paths[reference]["metric"] == "tariff",
+                                                   "sector"].astype(str)))
+            sector = st.selectbox("Sector", secs, key="cmp_tariff_sector",
+                                  index=secs.index("motor_vehicles")
+                                  if "motor_vehicles" in secs else 0)
+            label = f"{region}'s tariff on goods from {partner}, {sector}"
         against = mode == "against the reference"
         df = tables.series(paths, metric, region, partner=partner, sector=sector,
                            reference=reference if against else None)
-        yunit = ("pp" if unit == "%" else unit) if against else unit
-        y_title = f"{region}, {yunit}" + (f" vs {reference}" if against else
-                                          " vs solved baseline")
+        level = unit != "%"  # USD million/yr in the results; shown in USD bn/yr as the cards
+        if level:
+            df = df.assign(value=df["value"] / 1000, unit="USD bn/yr")
+        yunit = "USD bn/yr" if level else ("pp" if against else "%")
+        y_title = (f"{region}, difference from {reference}, {yunit}" if against
+                   else f"{region}, level, {yunit}" if level
+                   else f"{region}, change vs solved baseline, %")
         st.markdown(f"**{label}**, {region}"
-                    + (f": difference from {reference}" if against else
-                       ": change against the model's solved 2022 baseline"))
+                    + (f": difference from {reference} ({yunit})" if against else
+                       ": level (USD bn per year at 2022 values, not a change)" if level else
+                       ": change against the model's solved 2022 baseline (%)"))
         band, band_label, note = None, "", ("No uncertainty band: no Monte Carlo results are "
                                             "selected (Run settings).")
         mc = _mc_band(mc_path, chosen, reference, metric, region, against) if (
-            mc_path and partner == "all") else None
+            mc_path and partner == "all" and not level) else None
         if mc is not None and len(mc):
             band, band_label = mc, "MC 5–95 %"
             note = (f"Shaded: 5th–95th percentile of the Monte Carlo draws in `{mc_path}` "
@@ -272,6 +462,8 @@ def render() -> None:
                     "changes against the reference).")
         elif band_on:
             band = _band(chosen, reference, settings, metric, region, partner, sector, against)
+            if level:
+                band = band.assign(lo=band["lo"] / 1000, hi=band["hi"] / 1000)
             band_label = "θ range"
             note = ("Shaded: range over θ calibrated / 4 / 5 (elasticity sensitivity, not a "
                     "confidence interval).")
@@ -311,7 +503,8 @@ def render() -> None:
             m1.altair_chart(chart, width="stretch")
         else:
             m1.info("The world map is not available in this installation.")
-        m2.altair_chart(charts.ranked_bars(rw), width="stretch")
+        m2.altair_chart(charts.ranked_bars(rw.assign(region=rw["region"].map(region_label))),
+                        width="stretch")
         st.caption("Welfare = exact change in real income against the solved baseline; bars "
                    f"and map show {pick} minus {reference} in percentage points, {year}.")
     with tabs[4]:

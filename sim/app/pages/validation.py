@@ -52,10 +52,12 @@ PAIRS: dict[str, tuple[str, str, str]] = {
 }
 
 def studies() -> list[dict[str, Any]]:
-    """The published-study rows of ``sim/app/assets/studies*.toml`` (``sim.app.studies``)."""
+    """The published-study rows of ``sim/app/assets/studies*.toml`` (``sim.app.studies``)
+    except the 2025 tariff studies, which have their own section (``studies_2025.toml``)."""
     from sim.app.studies import load_studies
+    from sim.app.studies2025 import STUDIES_2025
 
-    return load_studies()
+    return [r for r in load_studies() if r["file"] != STUDIES_2025.name]
 
 
 def _pair_label(scn: str, ref: str) -> str:
@@ -458,7 +460,34 @@ def render() -> None:
     _nafta(data_dir)
     _analytic(data_dir)
     _studies()
+    _studies_2025()
     gravity_section()
+
+
+def _studies_2025() -> None:
+    """The 2025 tariff studies (sim/app/assets/studies_2025.toml) beside ours."""
+    from sim.app.runs import RunSettings
+    from sim.app.studies2025 import load_studies, study_table
+
+    st.header("The 2025 US tariffs: published estimates beside ours")
+    rows = load_studies()
+    names = {n for r in rows for n in (r["tradesim_scenario"], r["tradesim_reference"])}
+    with st.spinner("Running the 2025 scenarios…"):
+        paths = {n: _path_2025(n) for n in sorted(names)}
+    st.dataframe(study_table(rows, paths), hide_index=True, width="stretch",
+                 column_config={"link": st.column_config.LinkColumn("link"),
+                                "ours": st.column_config.NumberColumn(format="%.3f")})
+    st.caption("Ours: historical (or retaliation_2025) against no_2025_tariffs, app default "
+               f"settings ({RunSettings().label()}). Each study measures something else "
+               "(see *measure* and *note*); Compare's “Why the welfare numbers move” explains "
+               "the gap. Rows read from secondary copies say so in the note.")
+
+
+@st.cache_data(show_spinner=False)
+def _path_2025(name: str):
+    from sim.app.runs import RunSettings, run_tables, spec_json
+
+    return run_tables(spec_json(name), RunSettings(), detail="summary")["path"]
 
 
 if __name__ == "__main__":  # ``streamlit run sim/app/pages/validation.py``
