@@ -210,7 +210,8 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def _run_batch(plan_fn: Callable[[], Any], out: Path, executor: str, workers: int | None,
-               address: str | None, quiet: bool, fail_fast: bool, retry_failed: bool) -> None:
+               address: str | None, quiet: bool, fail_fast: bool, retry_failed: bool,
+               wait: bool = True) -> None:
     """Build a plan, run it with a progress display, report failures; exit codes 0/2/3."""
     from sim.batch import BatchError, BatchFailed, StoreError, run_plan
     from sim.batch.progress import Progress
@@ -225,7 +226,10 @@ def _run_batch(plan_fn: Callable[[], Any], out: Path, executor: str, workers: in
         with progress:
             report = run_plan(plan, out, executor_kind=executor, workers=workers,
                               address=address, fail_fast=fail_fast, retry_failed=retry_failed,
-                              on_start=progress.start, on_progress=progress.update)
+                              on_start=progress.start, on_progress=progress.update,
+                              wait=wait, on_wait=lambda who: err.print(
+                                  f"waiting: the store {out} is in use by {who}",
+                                  highlight=False))
     except (BatchError, StoreError) as exc:
         _fail(str(exc), 2)
         return
@@ -236,6 +240,9 @@ def _run_batch(plan_fn: Callable[[], Any], out: Path, executor: str, workers: in
         _fail(f"interrupted; finished parts are kept in {out} (rerun the command to resume)",
               130)
         return
+    for moved, reason in report.quarantined:
+        err.print(f"quarantined a bad part ({reason}): moved to {moved}; its runs were "
+                  "recomputed", highlight=False, soft_wrap=True)
     if not quiet:
         console.print(f"{report.computed} runs computed, {report.done_before} already in the "
                       f"store, {report.seconds:.1f} s ({report.executor}) -> {out}",
@@ -260,6 +267,9 @@ FailFastOpt = Annotated[bool, typer.Option("--fail-fast", help="Stop at the firs
                                                               "(exit 3).")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Recompute chunks whose runs "
                                                                "failed.")]
+WaitOpt = Annotated[bool, typer.Option("--wait/--no-wait", help="If another runner holds the "
+                                                                "store: wait for it, or exit 2 "
+                                                                "naming it.")]
 MetricsOpt = Annotated[list[str] | None, typer.Option("--metric", help="Metrics to store "
                                                                        "(repeat or comma list)."
                                                       )]
@@ -295,6 +305,7 @@ def sweep_cmd(
     quiet: QuietOpt = False,
     fail_fast: FailFastOpt = False,
     retry_failed: RetryOpt = False,
+    wait: WaitOpt = True,
 ) -> None:
     """Sweep scenario fields or model parameters over a grid into a results store."""
     from sim.batch import sweep_plan
@@ -304,7 +315,7 @@ def sweep_cmd(
                                   chunk_size=chunk_size, reporting=reporting,
                                   frequency=frequency, metrics=_split(metric),
                                   regions=_split(region)),
-               out, executor, workers, address, quiet, fail_fast, retry_failed)
+               out, executor, workers, address, quiet, fail_fast, retry_failed, wait)
 
 
 @app.command("mc")
@@ -338,6 +349,7 @@ def mc_cmd(
     quiet: QuietOpt = False,
     fail_fast: FailFastOpt = False,
     retry_failed: RetryOpt = False,
+    wait: WaitOpt = True,
 ) -> None:
     """Monte Carlo over trade elasticities and declared policy uncertainty into a store."""
     from sim.batch import mc_plan
@@ -347,7 +359,7 @@ def mc_cmd(
                                baseline=baseline, chunk_size=chunk_size, reporting=reporting,
                                frequency=frequency, metrics=_split(metric),
                                regions=_split(region), theta=theta, policy=policy),
-               out, executor, workers, address, quiet, fail_fast, retry_failed)
+               out, executor, workers, address, quiet, fail_fast, retry_failed, wait)
 
 
 def _check_reporting(reporting: str | None) -> None:
@@ -364,9 +376,13 @@ def _open_store(path: Path):
     from sim.batch import ResultsStore, StoreError
 
     try:
-        return ResultsStore(path)
+        store = ResultsStore(path)
     except StoreError as exc:
         _fail(str(exc), 2)
+    for part, reason in store.bad_parts:
+        err.print(f"warning: left out {part} ({reason}); rerun the command that made the "
+                  "store to recompute it", highlight=False, soft_wrap=True)
+    return store
 
 
 @results_app.command("summarize")

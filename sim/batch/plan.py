@@ -80,7 +80,11 @@ class Plan:
     reference: str | None = None
 
     def run_map(self) -> dict[str, RunSpec]:
-        return {r.run_id: r for r in self.runs}
+        cached = self.__dict__.get("_run_map")
+        if cached is None or cached[0] != len(self.runs):
+            cached = (len(self.runs), {r.run_id: r for r in self.runs})
+            self.__dict__["_run_map"] = cached
+        return cached[1]
 
     def chunk_runs(self, index: int) -> list[RunSpec]:
         """Runs to compute for chunk ``index``: its own runs plus the references they need
@@ -105,13 +109,17 @@ class Plan:
                 "reference": self.reference}
 
     def chunk_payload(self, index: int) -> dict:
-        """The payload of one chunk: only its runs (and the references they need)."""
-        d = self.to_payload()
-        keep = {r.run_id for r in self.chunk_runs(index)}
-        d["runs"] = [r for r in d["runs"] if r["run_id"] in keep]
-        d["chunks"] = [self.chunks[index]]
-        d["chunk_index"] = index
-        return d
+        """The payload of one chunk: only its runs (and the references they need) and the
+        scenarios they use; its size does not grow with the plan."""
+        runs = self.chunk_runs(index)
+        keys = {r.key for r in runs}
+        return {"kind": self.kind,
+                "scenarios": {k: v for k, v in self.scenarios.items() if k in keys},
+                "calibration": self.calibration, "runs": [asdict(r) for r in runs],
+                "chunks": [self.chunks[index]], "seed": self.seed, "draws": self.draws,
+                "baseline": self.baseline, "options": self.options,
+                "parameters": self.parameters, "reference": self.reference,
+                "chunk_index": index}
 
     @classmethod
     def from_payload(cls, d: dict) -> Plan:
