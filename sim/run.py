@@ -20,7 +20,7 @@ import pandas as pd
 from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
 from sim.scenario.compile import compile_scenario
-from sim.scenario.loader import Scenario, find_scenario, load_scenario
+from sim.scenario.loader import Scenario, load_calibration, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
@@ -118,12 +118,9 @@ def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
     if calibration is not None and spec.calibrated_to not in ("self", spec.name):
         cal = compile_scenario(calibration).policy
     elif spec.calibrated_to not in ("self", spec.name):
-        try:
-            cpath = find_scenario(spec.calibrated_to, scn.path)
-        except FileNotFoundError:
-            raise ValueError(f"scenario {spec.name!r}: calibrated_to names unknown scenario "
-                             f"{spec.calibrated_to!r}") from None
-        cal = compile_scenario(load_scenario(cpath).spec).policy
+        cal_scn = load_calibration(scn)
+        assert cal_scn is not None
+        cal = compile_scenario(cal_scn.spec).policy
     e = bl.economy
     return TariffModel(comp.policy, regions=bl.regions, sectors=bl.sectors,
                        base_tariffs=e.tariffs, flows=e.flows,

@@ -4,6 +4,7 @@ files outside the library, the user's own folder (CLI) or the session's uploads 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -66,3 +67,100 @@ def test_manifest_of_the_wrong_shape_is_refused(tmp_path):
     (tmp_path / "m" / "manifest.json").write_text(json.dumps(["not", "a", "dict"]))
     res = runner.invoke(app, ["results", "summarize", str(tmp_path / "m")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+# ----------------------------------------------------------------------------- references
+SECRET = 'OPENAI_API_KEY = "sk-SECRET-123"\nname = "x"\n'
+HEAD = 'name = "{name}"\nstart = 2020-01-01\nend = 2030-01-01\ncalibrated_to = "self"\n'
+
+
+def _secret(tmp_path):
+    d = tmp_path / "elsewhere" / ".streamlit"
+    d.mkdir(parents=True)
+    (d / "secrets.toml").write_text(SECRET)
+    return d / "secrets.toml"
+
+
+@pytest.mark.parametrize("ref", ["{abs}", "{abs_noext}", "../elsewhere/.streamlit/secrets",
+                                 "~/secrets", "secrets.toml"])
+@pytest.mark.parametrize("field", ["extends", "calibrated_to"])
+def test_cli_references_are_names_not_paths(tmp_path, ref, field):
+    """extends / calibrated_to with a path are refused; the foreign file's values never show."""
+    secret = _secret(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    value = ref.format(abs=secret, abs_noext=secret.with_suffix(""))
+    f = mine / "s.toml"
+    f.write_text(f'{field} = "{value}"\n' + HEAD.format(name="s").replace(
+        'calibrated_to = "self"\n', "" if field == "calibrated_to" else 'calibrated_to = "self"\n'))
+    for cmd in (["check", str(f)], ["run", str(f), "--out", str(tmp_path / "o")]):
+        res = runner.invoke(app, cmd)
+        assert res.exit_code == 2, (cmd, res.output)
+        assert "sk-SECRET" not in res.output and "OPENAI" not in res.output
+        assert "Traceback" not in res.output
+        assert field in res.output
+
+
+def test_cli_extends_a_sibling_by_name_and_reports_it(tmp_path):
+    (tmp_path / "parent.toml").write_text(HEAD.format(name="parent"))
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent"\n' + HEAD.format(name="child"))
+    res = runner.invoke(app, ["check", str(child)])
+    assert res.exit_code == 0, res.output
+    assert "parent.toml" in res.output
+
+
+def test_app_upload_opens_no_file_outside_the_library(tmp_path, monkeypatch):
+    """Uploads resolve references among the session's uploads and the library only; messages
+    name only the uploaded file (no server path)."""
+    import sim.scenario.loader as loader
+    from sim.app.builder import validate_toml
+    from sim.scenario.loader import LIBRARY, ScenarioError
+
+    secret = _secret(tmp_path)
+    (tmp_path / "sibling.toml").write_text(HEAD.format(name="sibling"))
+    monkeypatch.chdir(tmp_path)
+    opened = []
+    real = loader.read_text
+
+    def spy(path, *a, **k):
+        opened.append(path)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(loader, "read_text", spy)
+    for ref in (str(secret), str(secret.with_suffix("")), "../elsewhere/.streamlit/secrets",
+                "sibling", ".streamlit/secrets"):
+        for field in ("extends", "calibrated_to"):
+            text = f'{field} = "{ref}"\n' + HEAD.format(name="up").replace(
+                'calibrated_to = "self"\n', "" if field == "calibrated_to"
+                else 'calibrated_to = "self"\n')
+            with pytest.raises(ScenarioError) as exc:
+                validate_toml(text, "up.toml")
+            msg = str(exc.value)
+            assert "sk-SECRET" not in msg and "OPENAI" not in msg
+            shown = msg.replace(repr(ref), "")      # the user's own value may be quoted
+            assert str(tmp_path) not in shown and str(LIBRARY) not in shown
+            assert msg.startswith("up.toml")
+    assert all(Path(p).resolve().is_relative_to(LIBRARY) for p in opened), opened
+    # a library parent and a same-session upload are fine
+    ok = validate_toml('extends = "historical"\nname = "mine"\n', "mine.toml")
+    assert ok.name == "mine"
+    base = 'extends = "historical"\nname = "my_base"\n'
+    child = validate_toml('extends = "my_base"\nname = "child"\n', "child.toml",
+                          uploads={"my_base": base})
+    assert child.spec.extends == "my_base"
+    assert all(Path(p).resolve().is_relative_to(LIBRARY) for p in opened), opened
+
+
+def test_upload_size_and_nesting_are_bounded():
+    from sim.app.builder import validate_toml
+    from sim.scenario.loader import ScenarioError
+
+    with pytest.raises(ScenarioError, match="bytes"):
+        validate_toml(b"# " + b"x" * (2 * 1024 * 1024), "big.toml")
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        validate_toml("a = " + "[" * 5000 + "]" * 5000 + "\n", "deep.toml")
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        validate_toml("a = " + "[" * 40 + "]" * 40 + "\n", "deep.toml")
+    with pytest.raises(ScenarioError, match="longer than 100 years"):
+        validate_toml(HEAD.format(name="long").replace("2030-01-01", "2199-01-01"), "l.toml")

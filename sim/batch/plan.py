@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sim.scenario.loader import Scenario, ScenarioError, find_scenario, load_scenario
+from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_scenario
 
 __all__ = ["MODEL_PARAMS", "BatchError", "Plan", "RunSpec", "mc_plan", "parse_param",
            "sweep_plan"]
@@ -279,11 +279,13 @@ def _calibration(loaded: list[_Loaded]) -> dict[str, dict]:
         if spec.calibrated_to in ("self", spec.name) or spec.calibrated_to in out:
             continue
         try:
-            p = find_scenario(spec.calibrated_to, ld.scn.path)
-        except FileNotFoundError:
-            raise BatchError(f"scenario {spec.name!r}: calibrated_to names unknown scenario "
-                             f"{spec.calibrated_to!r}") from None
-        out[spec.calibrated_to] = _load(p).raw
+            cal = load_calibration(ld.scn)
+        except ScenarioError as exc:
+            raise BatchError("\n".join(exc.errors)) from None
+        assert cal is not None
+        raw = plain(cal.raw)
+        raw.pop("extends", None)
+        out[spec.calibrated_to] = raw
     return out
 
 

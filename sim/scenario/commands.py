@@ -34,7 +34,16 @@ def check(files: Sequence[str | Path], console: Console | None = None) -> int:
         con.print(f"[green]ok[/green] {f}: {s.name} ({len(s.spec.agreements)} agreements, "
                   f"{len(s.spec.events)} events, {unverified} marked unverified)",
                   highlight=False)
+        for line in references(s):
+            con.print(f"  {line}", highlight=False, soft_wrap=True)
     return 2 if bad else 0
+
+
+def references(s) -> list[str]:
+    """The files a scenario's ``extends`` chain read, as named to the user."""
+    if len(s.chain) < 2:
+        return []
+    return ["extends: " + " -> ".join(str(p) for p in s.chain[1:])]
 
 
 def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
