@@ -146,18 +146,19 @@ def run_plan(plan: Plan, out, *, executor_kind: str = "process", workers: int | 
     """Run the missing chunks of ``plan`` into the store at ``out`` (under the store's lock).
 
     ``window``: chunks in flight at once (default twice the workers, at least 2)."""
+    manifest = manifest_of(plan)        # reads the baseline: fails before touching out
     with store_lock(out, wait=wait, on_wait=on_wait):
-        return _run_locked(plan, out, executor_kind, workers, address, fail_fast,
+        return _run_locked(plan, manifest, out, executor_kind, workers, address, fail_fast,
                            retry_failed, on_progress, on_start, window)
 
 
-def _run_locked(plan: Plan, out, executor_kind: str, workers: int | None, address: str | None,
-                fail_fast: bool, retry_failed: bool,
+def _run_locked(plan: Plan, manifest: dict, out, executor_kind: str, workers: int | None,
+                address: str | None, fail_fast: bool, retry_failed: bool,
                 on_progress: Callable[[int, int, float], None] | None,
                 on_start: Callable[[int, int, str], None] | None,
                 window: int | None) -> BatchReport:
     t0 = time.perf_counter()
-    store = ResultsStore.create(out, manifest_of(plan))
+    store = ResultsStore.create(out, manifest)
     # we hold the lock: temporary files are those of a killed writer, none is live
     for stale in (store.path / "parts").glob(".part-*.tmp"):
         stale.unlink(missing_ok=True)
