@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pandas as pd
 from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
 from sim.scenario.compile import compile_scenario
-from sim.scenario.loader import Scenario, load_calibration, load_scenario
+from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
@@ -130,6 +130,28 @@ def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
                                     if retroactive is None else retroactive))
 
 
+def _check_overrides(adjustment_speed: Any, reporting: Any, start: Any, end: Any,
+                     closure: Any, detail: Any) -> None:
+    """Refuse overrides of the wrong type or range (:class:`ScenarioError`)."""
+    from sim.model import CLOSURES
+
+    bad = []
+    if adjustment_speed is not None and (isinstance(adjustment_speed, bool) or not isinstance(
+            adjustment_speed, int | float) or not 0 < adjustment_speed <= 1):
+        bad.append(f"adjustment_speed must be a number in (0, 1], got {adjustment_speed!r}")
+    if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
+        bad.append(f"reporting must be monthly, quarterly or annual, got {reporting!r}")
+    for label, d in (("start", start), ("end", end)):
+        if d is not None and (not isinstance(d, date) or isinstance(d, datetime)):
+            bad.append(f"{label} must be a datetime.date, got {type(d).__name__}")
+    if closure is not None and closure not in CLOSURES:
+        bad.append(f"closure must be one of {', '.join(CLOSURES)}, got {closure!r}")
+    if detail not in ("full", "summary"):
+        bad.append(f"detail must be 'full' or 'summary', got {detail!r}")
+    if bad:
+        raise ScenarioError(bad)
+
+
 def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = None, *,
                  adjustment_speed: float | None = None, reporting: str | None = None,
                  start: date | None = None, end: date | None = None,
@@ -148,6 +170,10 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     from sim.model import compare, solve
 
     t_start = time.perf_counter()
+    _check_overrides(adjustment_speed, reporting, start, end, closure, detail)
+    if not isinstance(scenario_or_path, Scenario | str | Path | dict):
+        raise ScenarioError([f"scenario must be a Scenario, a path, a library name or a dict, "
+                             f"got {type(scenario_or_path).__name__}"])
     scn = scenario_or_path if isinstance(scenario_or_path, Scenario) else load_scenario(
         scenario_or_path)
     spec = scn.spec
