@@ -7,6 +7,7 @@ same closure) and the shocked equilibrium, and compares them: per region
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,12 @@ class CounterfactualResult:
         for name, table in (("regions", self.regions), ("flows", self.flows),
                             ("sectors", self.sectors)):
             path = out / f"{name}.csv"
-            table.to_csv(path, index=False, float_format="%.10g")
+            tmp = out / f".{name}.csv.tmp"
+            try:        # a full disk or an interruption leaves no partial file behind
+                table.to_csv(tmp, index=False, float_format="%.10g")
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
             written.append(path)
         return written
 

@@ -21,12 +21,17 @@ def decode_text(data: bytes, label: str) -> str:
     """``data`` as text; ``label`` names the file in messages."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise TextFileError(f"{label}: UTF-32 text; save it as UTF-8")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise TextFileError(f"{label}: starts as UTF-16 but is not valid UTF-16; save it "
-                                "as UTF-8") from None
+            text = "\x00"
+        if "\x00" in text:
+            raise TextFileError(f"{label}: starts as UTF-16 but is not valid UTF-16 text; "
+                                "save it as UTF-8")
+        return text
     if b"\x00" in data:
         raise TextFileError(f"{label}: not a text file (it holds NUL bytes: binary data, or "
                             "UTF-16 without a byte-order mark); save it as UTF-8 text")

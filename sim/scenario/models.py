@@ -123,7 +123,7 @@ class Strict(BaseModel):
     date (pydantic's lax mode would read ``rate = true`` as 1 and ``effective = 1700000000``
     as Unix seconds)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
