@@ -180,7 +180,9 @@ def _run_locked(plan: Plan, manifest: dict, out, executor_kind: str, workers: in
         report.executor = desc
         if on_start:
             on_start(done_runs, total, desc)
-        limit = window or max(2, 2 * (workers or default_workers()))
+        # serial: each chunk is computed when submitted, so one at a time (written at once)
+        limit = window or (1 if executor_kind == "serial"
+                           else max(2, 2 * (workers or default_workers())))
         queue = iter(todo)
         pending: dict = {}
 
