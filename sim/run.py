@@ -8,6 +8,7 @@ gives a second table of differences (``against_reference``).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -284,13 +285,18 @@ def write_parquet(run: ScenarioRun, out: Path | str) -> list[Path]:
     ``<name>_vs_<reference>.parquet`` into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / f"{run.name}.parquet", out / f"{run.name}_events.parquet"]
-    run.path.to_parquet(paths[0], index=False)
     log = run.log.copy()
     log["date"] = pd.to_datetime(log["date"])
-    log.to_parquet(paths[1], index=False)
+    tables = [(out / f"{run.name}.parquet", run.path),
+              (out / f"{run.name}_events.parquet", log)]
     if run.reference is not None:
-        p = out / f"{run.name}_vs_{run.reference.name}.parquet"
-        against_reference(run).to_parquet(p, index=False)
-        paths.append(p)
-    return paths
+        tables.append((out / f"{run.name}_vs_{run.reference.name}.parquet",
+                       against_reference(run)))
+    for path, table in tables:     # temporary file + rename: no partial file on a full disk
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            table.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return [path for path, _ in tables]
