@@ -237,6 +237,8 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
     if reg_path.is_file():
         seen = {}
         for line, row in _rows(reg_path, ("region",)):
+            if not row["region"]:
+                raise BaselineError(f"{reg_path}, line {line}: empty region code")
             _duplicate(reg_path, line, (row["region"],), seen)
             regions.append(row["region"])
             if row.get("label"):
