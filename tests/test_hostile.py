@@ -345,3 +345,41 @@ def test_app_batch_page_on_a_crafted_store(tmp_path):
     assert not at.exception, at.exception
     assert any("part-00007.parquet" in w.value for w in at.warning)
     assert not target.exists()
+
+
+def test_app_upload_box_with_hostile_files(tmp_path):
+    """The Build page's upload: every corpus scenario gets a red box naming the upload (never a
+    server path or a foreign file's value) or is accepted; a same-session upload can be
+    extended; no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    secret = tmp_path / "secrets.toml"
+    secret.write_text('OPENAI_API_KEY = "sk-SECRET"\n')
+    at = AppTest.from_string("from sim.app.pages.build import upload_box\nupload_box()",
+                             default_timeout=60).run()
+    assert not at.exception
+
+    def upload(name, data):
+        at.file_uploader(key="bld_upload").set_value((name, data, "application/toml")).run()
+        assert not at.exception, at.exception
+        errors = " ".join(e.value for e in at.error)
+        ok = " ".join(s.value for s in at.success)
+        assert "sk-SECRET" not in errors and str(tmp_path) not in errors
+        return errors, ok
+
+    for name, (code, _) in SCENARIOS.items():
+        errors, ok = upload(name, (HOSTILE / name).read_bytes())
+        if code:
+            assert errors.startswith(f"{name} is not a valid scenario file"), (name, errors)
+        else:
+            assert "is valid" in ok, (name, ok)
+    head = 'start = 2024-01-01\nend = 2026-01-01\ncalibrated_to = "self"\n'
+    errors, _ = upload("x.toml", f'extends = "{secret.with_suffix("")}"\nname = "x"\n{head}'
+                       .encode())
+    assert "must be a scenario name" in errors
+    errors, _ = upload("big.toml", b"# " + b"x" * (2 * 1024 * 1024))
+    assert "more than the" in errors
+    _, ok = upload("my_base.toml", f'name = "my_base"\n{head}'.encode())
+    assert "my_base" in ok
+    errors, ok = upload("child.toml", b'extends = "my_base"\nname = "child"\n')
+    assert "'child' is valid" in ok, errors
