@@ -148,3 +148,21 @@ def test_kill_9_at_a_quarter_of_a_run_keeps_a_fifth_on_disk(tmp_path):
     got, ref = ResultsStore(tmp_path / "killed"), ResultsStore(tmp_path / "clean")
     assert len(got.runs()) == draws and got.runs().run_id.is_unique
     assert _values(got).equals(_values(ref))
+
+
+def test_runners_started_at_the_same_instant_both_succeed_once_each(tmp_path):
+    """Two runners on one new store: the second waits for the first (no false "not a results
+    store"), finds every chunk done and computes nothing; every run is stored once."""
+    import subprocess
+    import sys
+
+    a, b = scenario_files(tmp_path)
+    cmd = [sys.executable, "-m", "sim.cli", *_mc(a, b, tmp_path / "s")]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    store = ResultsStore(tmp_path / "s")
+    assert len(store.runs()) == 12 and store.runs().run_id.is_unique
+    timings = store.manifest["timings"]
+    assert sorted(t["runs_computed"] for t in timings.values()) in ([0, 12], [12])

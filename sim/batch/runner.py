@@ -220,7 +220,12 @@ def _run_locked(plan: Plan, manifest: dict, out, executor_kind: str, workers: in
     shutil.rmtree(cache, ignore_errors=True)  # complete: the paths are not needed any more
     report.seconds = time.perf_counter() - t0
     timings = dict(store.manifest.get("timings", {}))
-    timings[datetime.now(UTC).isoformat(timespec="seconds")] = {
+    key = stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    k = 1
+    while key in timings:            # two invocations finished within the same second
+        k += 1
+        key = f"{stamp} #{k}"
+    timings[key] = {
         "seconds": round(report.seconds, 3), "runs_computed": report.computed,
         "executor": report.executor}
     store.update_manifest(timings=timings)
