@@ -107,7 +107,10 @@ def test_cli_extends_a_sibling_by_name_and_reports_it(tmp_path):
     child.write_text('extends = "parent"\n' + HEAD.format(name="child"))
     res = runner.invoke(app, ["check", str(child)])
     assert res.exit_code == 0, res.output
-    assert "parent.toml" in res.output
+    assert "extends: " in res.output and "parent.toml" in res.output
+    res = runner.invoke(app, ["check", "tpp12"])
+    assert "extends: scenarios/historical.toml" in res.output
+    assert "calibrated_to: scenarios/historical.toml" in res.output
 
 
 def test_app_upload_opens_no_file_outside_the_library(tmp_path, monkeypatch):

@@ -298,15 +298,13 @@ class ResultsStore:
     def _connect(self):
         """A sandboxed DuckDB connection with the tables ``results`` and ``runs``."""
         import duckdb
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow.dataset as pads
 
         parts = self._parts()
         con = duckdb.connect(config=SANDBOX)
-        if parts:
-            results = pa.concat_tables([pq.read_table(p).replace_schema_metadata(None)
-                                        for p in parts], promote_options="permissive")
-            con.register("results_arrow", results)
+        if parts:      # scanned lazily by pyarrow (not DuckDB's file access): streams
+            con.register("results_arrow", pads.dataset([str(p) for p in parts],
+                                                       format="parquet"))
             con.execute("CREATE VIEW results AS SELECT * FROM results_arrow")
         else:
             con.execute("CREATE TABLE results (run_id VARCHAR, scenario VARCHAR, reference "
@@ -321,12 +319,13 @@ class ResultsStore:
         """Run DuckDB SQL over the views ``results`` and ``runs`` (sandboxed: no file or
         network access); ``parameters`` are bound to ``?`` placeholders."""
         import duckdb
+        import pyarrow as pa
 
         con = self._connect()
         try:
             return con.execute(sql, list(parameters or [])).df()
-        except duckdb.Error as exc:
-            raise StoreError(f"query failed: {exc}") from None
+        except (duckdb.Error, pa.ArrowException) as exc:
+            raise StoreError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
         finally:
             con.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.loader import ScenarioError, load_calibration, load_scenario
 from sim.scenario.models import ScenarioSpec
 
 __all__ = ["check", "export_schema", "run"]
@@ -44,10 +44,15 @@ def check(files: Sequence[str | Path], console: Console | None = None,
 
 
 def references(s) -> list[str]:
-    """The files a scenario's ``extends`` chain read, as named to the user."""
-    if len(s.chain) < 2:
-        return []
-    return ["extends: " + " -> ".join(str(p) for p in s.chain[1:])]
+    """The files a scenario's ``extends`` chain and ``calibrated_to`` read, as named to the
+    user."""
+    out = []
+    if len(s.chain) > 1:
+        out.append("extends: " + " -> ".join(str(p) for p in s.chain[1:]))
+    cal = load_calibration(s)
+    if cal is not None:
+        out.append(f"calibrated_to: {cal.chain[0] if cal.chain else cal.name}")
+    return out
 
 
 def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
