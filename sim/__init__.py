@@ -12,6 +12,8 @@ Public API (imported lazily, so ``import sim.model`` stays numpy-only)::
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -35,4 +37,20 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """``sim.counterfactual`` is the function: importing the submodule of the same name (which
+    binds it as an attribute of the package) must not replace it. Import the module itself
+    with ``from sim.counterfactual import ...`` or ``sys.modules["sim.counterfactual"]``."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

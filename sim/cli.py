@@ -1,12 +1,16 @@
 """The command line: ``tradesim`` (typer). Thin: parsing, printing, exit codes.
 
-Exit codes: 0 success; 1 a validation check missed; 2 bad input (file, field and value named,
-no traceback) or missing data; 3 numerical failure (no convergence, NaN).
+Exit codes (every command, one map: :func:`exit_code`): 0 success; 1 a validation check missed
+(``validate``) or runs failed in a batch (recorded in the store); 2 bad input (the message names
+file, field and value; on stderr, no traceback) or missing data; 3 numerical failure (no
+convergence, NaN or ±inf in a result); 130 interrupted. An unexpected error prints one line
+(exit 1); ``tradesim --debug ...`` (or ``TRADESIM_DEBUG=1``) shows its traceback.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,30 +32,74 @@ console = Console()
 err = Console(stderr=True)
 
 DEFAULT_BASELINE = "icio2022"
+DEBUG = {"on": os.environ.get("TRADESIM_DEBUG", "") not in ("", "0")}
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an "
+                                                               "unexpected error.")] = False
+             ) -> None:
+    """Policy scenario simulator for US-Japan trade."""
+    if debug:
+        DEBUG["on"] = True
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
 
 
+def _error_classes() -> tuple[tuple[tuple[type[BaseException], ...], int, str], ...]:
+    """The one map from the project's error classes to exit codes (and message prefixes)."""
+    from sim.batch import BatchError, BatchFailed, StoreError
+    from sim.data.baseline import BaselineError
+    from sim.data.build import BuildError
+    from sim.data.shock import ShockError
+    from sim.data.textfile import TextFileError
+    from sim.model import EconomyError, ModelInputError, SolverError
+    from sim.scenario.loader import ScenarioError
+
+    return (
+        ((BaselineError, ShockError, ModelInputError, EconomyError, ScenarioError,
+          BatchError, StoreError, TextFileError, BuildError), 2, ""),
+        ((SolverError, BatchFailed, FloatingPointError, OverflowError), 3,
+         "numerical failure: "),
+        ((MemoryError,), 2, "out of memory: "),
+    )
+
+
+def exit_code(exc: BaseException) -> tuple[int, str]:
+    """``(exit code, one-line message)`` for an exception raised by a command."""
+    for classes, code, prefix in _error_classes():
+        if isinstance(exc, classes):
+            return code, prefix + (str(exc) or type(exc).__name__)
+    if isinstance(exc, OSError):      # --out is a file, unwritable, disk full, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        return 2, f"{where}{exc.strerror or exc}"
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, "interrupted"
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return 1, (f"unexpected error ({type(exc).__name__}: {first[:200]}); rerun with "
+               "tradesim --debug ... for the traceback")
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the project's input and solver errors into a message and an exit code."""
+    """Every command: map exceptions to a message on stderr and an exit code (no traceback
+    unless ``--debug``)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sim.data.baseline import BaselineError
-        from sim.data.shock import ShockError
-        from sim.model import EconomyError, ModelInputError, SolverError
-
         try:
             return func(*args, **kwargs)
-        except (BaselineError, ShockError, ModelInputError, EconomyError) as exc:
-            _fail(str(exc), 2)
-        except SolverError as exc:
-            _fail(f"numerical failure: {exc}", 3)
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except BaseException as exc:  # the one place where errors become exit codes
+            if DEBUG["on"]:
+                raise
+            code, message = exit_code(exc)
+            from rich.markup import escape
+
+            _fail(escape(message), code)
 
     return wrapper
 
@@ -108,6 +156,7 @@ def _theta_arg(theta: str | None) -> str | float | None:
 
 
 @app.command("validate")
+@friendly_errors
 def validate_cmd(
     data: Annotated[Path | None, typer.Option(help="Directory with the validation data "
                                                    "(default $TRADESIM_SHARED_DATA or "
@@ -208,6 +257,7 @@ def baseline_cmd(
 
 
 @app.command("run")
+@friendly_errors
 def run_cmd(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files (or names in "
                                                          "scenarios/).")],
@@ -234,23 +284,27 @@ def run_cmd(
 
     if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
         _fail(f"--reporting must be monthly, quarterly or annual, got {reporting!r}", 2)
-    if not theta_scale > 0:
-        _fail(f"--theta-scale must be positive, got {theta_scale!r}", 2)
+    if not 0 < theta_scale < float("inf"):
+        _fail(f"--theta-scale must be a positive number, got {theta_scale!r}", 2)
+    if adjustment_speed is not None and not 0 < adjustment_speed <= 1:
+        _fail(f"--adjustment-speed must be > 0 and <= 1 (1 = static), got "
+              f"{adjustment_speed!r}", 2)
     code = run([str(s) for s in scenarios], reference=reference, out=out, baseline=baseline,
                adjustment_speed=adjustment_speed, reporting=reporting,
                summary_year=summary_year, console=console, theta=_theta_arg(theta),
-               theta_scale=theta_scale)
+               theta_scale=theta_scale, errors=err)
     raise typer.Exit(code)
 
 
 @app.command("check")
+@friendly_errors
 def check_cmd(
     files: Annotated[list[Path], typer.Argument(help="Scenario TOML files to validate.")],
 ) -> None:
     """Validate scenario files; errors name file, line, field and value (exit 2)."""
     from sim.scenario.commands import check
 
-    raise typer.Exit(check([str(f) for f in files], console=console))
+    raise typer.Exit(check([str(f) for f in files], console=console, errors=err))
 
 
 # ----------------------------------------------------------------------------- batch runs
@@ -261,25 +315,22 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def _run_batch(plan_fn: Callable[[], Any], out: Path, executor: str, workers: int | None,
-               address: str | None, quiet: bool, fail_fast: bool, retry_failed: bool) -> None:
+               address: str | None, quiet: bool, fail_fast: bool, retry_failed: bool,
+               wait: bool = True) -> None:
     """Build a plan, run it with a progress display, report failures; exit codes 0/2/3."""
-    from sim.batch import BatchError, BatchFailed, StoreError, run_plan
+    from sim.batch import BatchFailed, run_plan
     from sim.batch.progress import Progress
 
-    try:
-        plan = plan_fn()
-    except BatchError as exc:
-        _fail(str(exc), 2)
-        return
+    plan = plan_fn()
     progress = Progress(console, quiet=quiet)
     try:
         with progress:
             report = run_plan(plan, out, executor_kind=executor, workers=workers,
                               address=address, fail_fast=fail_fast, retry_failed=retry_failed,
-                              on_start=progress.start, on_progress=progress.update)
-    except (BatchError, StoreError) as exc:
-        _fail(str(exc), 2)
-        return
+                              on_start=progress.start, on_progress=progress.update,
+                              wait=wait, on_wait=lambda who: err.print(
+                                  f"waiting: the store {out} is in use by {who}",
+                                  highlight=False))
     except BatchFailed as exc:
         _fail(f"numerical failure (--fail-fast): {exc}. Finished parts are kept in {out}.", 3)
         return
@@ -287,6 +338,9 @@ def _run_batch(plan_fn: Callable[[], Any], out: Path, executor: str, workers: in
         _fail(f"interrupted; finished parts are kept in {out} (rerun the command to resume)",
               130)
         return
+    for moved, reason in report.quarantined:
+        err.print(f"quarantined a bad part ({reason}): moved to {moved}; its runs were "
+                  "recomputed", highlight=False, soft_wrap=True)
     if not quiet:
         console.print(f"{report.computed} runs computed, {report.done_before} already in the "
                       f"store, {report.seconds:.1f} s ({report.executor}) -> {out}",
@@ -311,6 +365,9 @@ FailFastOpt = Annotated[bool, typer.Option("--fail-fast", help="Stop at the firs
                                                               "(exit 3).")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Recompute chunks whose runs "
                                                                "failed.")]
+WaitOpt = Annotated[bool, typer.Option("--wait/--no-wait", help="If another runner holds the "
+                                                                "store: wait for it, or exit 2 "
+                                                                "naming it.")]
 MetricsOpt = Annotated[list[str] | None, typer.Option("--metric", help="Metrics to store "
                                                                        "(repeat or comma list)."
                                                       )]
@@ -319,6 +376,7 @@ RegionsOpt = Annotated[list[str] | None, typer.Option("--region", help="Regions 
 
 
 @app.command("sweep")
+@friendly_errors
 def sweep_cmd(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file or library name.")],
     out: Annotated[Path, typer.Option(help="Results store directory.")],
@@ -346,6 +404,7 @@ def sweep_cmd(
     quiet: QuietOpt = False,
     fail_fast: FailFastOpt = False,
     retry_failed: RetryOpt = False,
+    wait: WaitOpt = True,
 ) -> None:
     """Sweep scenario fields or model parameters over a grid into a results store."""
     from sim.batch import sweep_plan
@@ -355,10 +414,11 @@ def sweep_cmd(
                                   chunk_size=chunk_size, reporting=reporting,
                                   frequency=frequency, metrics=_split(metric),
                                   regions=_split(region)),
-               out, executor, workers, address, quiet, fail_fast, retry_failed)
+               out, executor, workers, address, quiet, fail_fast, retry_failed, wait)
 
 
 @app.command("mc")
+@friendly_errors
 def mc_cmd(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files or library "
                                                          "names.")],
@@ -389,6 +449,7 @@ def mc_cmd(
     quiet: QuietOpt = False,
     fail_fast: FailFastOpt = False,
     retry_failed: RetryOpt = False,
+    wait: WaitOpt = True,
 ) -> None:
     """Monte Carlo over trade elasticities and declared policy uncertainty into a store."""
     from sim.batch import mc_plan
@@ -398,7 +459,7 @@ def mc_cmd(
                                baseline=baseline, chunk_size=chunk_size, reporting=reporting,
                                frequency=frequency, metrics=_split(metric),
                                regions=_split(region), theta=theta, policy=policy),
-               out, executor, workers, address, quiet, fail_fast, retry_failed)
+               out, executor, workers, address, quiet, fail_fast, retry_failed, wait)
 
 
 def _check_reporting(reporting: str | None) -> None:
@@ -412,15 +473,17 @@ app.add_typer(results_app, name="results")
 
 
 def _open_store(path: Path):
-    from sim.batch import ResultsStore, StoreError
+    from sim.batch import ResultsStore
 
-    try:
-        return ResultsStore(path)
-    except StoreError as exc:
-        _fail(str(exc), 2)
+    store = ResultsStore(path)
+    for part, reason in store.bad_parts:
+        err.print(f"warning: left out {part} ({reason}); rerun the command that made the "
+                  "store to recompute it", highlight=False, soft_wrap=True)
+    return store
 
 
 @results_app.command("summarize")
+@friendly_errors
 def results_summarize_cmd(
     store: Annotated[Path, typer.Argument(help="Results store directory.")],
     metric: Annotated[list[str] | None, typer.Option(help="Metric(s) (default welfare_pct).")]
@@ -436,19 +499,13 @@ def results_summarize_cmd(
                                               "of differences vs the reference.")] = False,
 ) -> None:
     """Quantile bands (p5/p50/p95) over runs, and the sweep response for sweeps."""
-    from sim.batch import StoreError
-
     s = _open_store(store)
     regions = _split(region) or ["USA", "JPN"]
     if regions == ["all"]:
         regions = None
     has_ref = bool(s.manifest.get("reference"))
     ref_filter = None if not has_ref else (not levels)
-    try:
-        df = s.summarize(_split(metric), _split(by), regions=regions, reference=ref_filter)
-    except StoreError as exc:
-        _fail(str(exc), 2)
-        return
+    df = s.summarize(_split(metric), _split(by), regions=regions, reference=ref_filter)
     runs = s.runs()
     n_ok = int((runs["status"] == "ok").sum()) if len(runs) else 0
     what = ("difference vs " + s.manifest["reference"]) if ref_filter else "vs solved baseline"
@@ -485,6 +542,7 @@ def results_summarize_cmd(
 
 
 @results_app.command("export")
+@friendly_errors
 def results_export_cmd(
     store: Annotated[Path, typer.Argument(help="Results store directory.")],
     out: Annotated[Path, typer.Option(help="CSV file to write.")],
@@ -492,14 +550,7 @@ def results_export_cmd(
     = "results",
 ) -> None:
     """Export a results store as CSV."""
-    from sim.batch import StoreError
-
-    s = _open_store(store)
-    try:
-        path = s.export(out, what)
-    except StoreError as exc:
-        _fail(str(exc), 2)
-        return
+    path = _open_store(store).export(out, what)
     console.print(f"wrote {path}")
 
 
@@ -508,21 +559,8 @@ data_app = typer.Typer(help="Build and inspect baselines from source data.",
 app.add_typer(data_app, name="data")
 
 
-def _build_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sim.data.build import BuildError
-
-        try:
-            return func(*args, **kwargs)
-        except BuildError as exc:
-            _fail(str(exc), 2)
-
-    return wrapper
-
-
 @data_app.command("build")
-@_build_errors
+@friendly_errors
 def data_build_cmd(
     name: Annotated[str, typer.Argument(help="icio2022, wiod2014 or wiod2014_full (44 x 50, "
                                              "not committed).")],
@@ -552,7 +590,7 @@ def data_build_cmd(
 
 
 @data_app.command("inspect")
-@_build_errors
+@friendly_errors
 def data_inspect_cmd(
     name: Annotated[str, typer.Argument(help="Shipped baseline name or directory.")]
     = DEFAULT_BASELINE,

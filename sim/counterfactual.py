@@ -7,15 +7,16 @@ same closure) and the shocked equilibrium, and compares them: per region
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.data.baseline import Baseline, load_baseline
-from sim.data.shock import Shock, read_shock
-from sim.model import Equilibrium, compare, solve
+from sim.data.baseline import Baseline, BaselineError, load_baseline
+from sim.data.shock import Shock, ShockError, read_shock
+from sim.model import CLOSURES, Equilibrium, ModelInputError, SolverError, compare, solve
 
 __all__ = ["CounterfactualResult", "counterfactual"]
 
@@ -40,7 +41,12 @@ class CounterfactualResult:
         for name, table in (("regions", self.regions), ("flows", self.flows),
                             ("sectors", self.sectors)):
             path = out / f"{name}.csv"
-            table.to_csv(path, index=False, float_format="%.10g")
+            tmp = out / f".{name}.csv.tmp"
+            try:        # a full disk or an interruption leaves no partial file behind
+                table.to_csv(tmp, index=False, float_format="%.10g")
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
             written.append(path)
         return written
 
@@ -61,19 +67,53 @@ def counterfactual(
     """Solve a counterfactual and return tidy tables.
 
     The shock is a :class:`Shock`, a shock CSV path, or ``tariffs`` / ``cost_factor`` arrays
-    ``[exporter, importer, sector]`` given directly. Values are in the baseline's unit.
+    ``[exporter, importer, sector]`` given directly (not both). Values are in the baseline's
+    unit.
+
+    Raises
+    ------
+    BaselineError
+        ``baseline`` is not a :class:`Baseline`, a directory or a shipped name, or is invalid.
+    ShockError
+        ``shock`` is not a :class:`Shock` or a CSV path, or the file is invalid.
+    ModelInputError
+        Conflicting arguments (``shock`` with ``tariffs``/``cost_factor``), arrays of the wrong
+        shape or type, a tariff on domestic sales, an unknown closure.
+    SolverError
+        No convergence, or a non-finite result (numerical failure).
     """
     if not isinstance(baseline, Baseline):
+        if not isinstance(baseline, str | Path):
+            raise BaselineError(f"baseline must be a Baseline, a directory or a shipped name, "
+                                f"got {type(baseline).__name__}")
         baseline = load_baseline(baseline)
+    if shock is not None and (tariffs is not None or cost_factor is not None):
+        raise ModelInputError("give either shock= or tariffs=/cost_factor=, not both")
+    if not isinstance(closure, str) or closure not in CLOSURES:
+        raise ModelInputError(f"closure must be one of {', '.join(CLOSURES)}, got {closure!r}")
     if isinstance(shock, str | Path):
         shock = read_shock(shock, baseline)
+    elif shock is not None and not isinstance(shock, Shock):
+        raise ShockError(f"shock must be a Shock or a CSV path, got {type(shock).__name__}")
     if shock is not None:
         tariffs, cost_factor = shock.tariffs, shock.cost_factor
     economy = baseline.economy
+    if tariffs is not None:
+        try:
+            diag = np.diagonal(np.asarray(tariffs, dtype=float), axis1=-3, axis2=-2)
+        except (TypeError, ValueError):
+            raise ModelInputError(f"tariffs must be an array [exporter, importer, sector] of "
+                                  f"numbers, got {type(tariffs).__name__}") from None
+        if np.any(diag != 0):
+            raise ModelInputError("tariffs on domestic sales (exporter == importer) must be 0")
     base = solve(economy, closure=closure)
     new = solve(economy, tariffs=tariffs, cost_factor=cost_factor, closure=closure,
                 initial=base)
     metrics = compare(economy, base, new)
+    bad = [name for name, values in metrics.items() if not np.all(np.isfinite(values))]
+    if bad or not np.all(np.isfinite(new.flows)):
+        raise SolverError(f"the counterfactual has non-finite results ({', '.join(bad) or 'flows'}"
+                          "): the shock is too large for the model to represent")
     regions = pd.DataFrame({"region": baseline.regions})
     for name, values in metrics.items():
         regions[name] = values[0]

@@ -8,9 +8,10 @@ gives a second table of differences (``against_reference``).
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
 from sim.results import COLUMNS, tidy_path
 from sim.scenario.compile import compile_scenario
-from sim.scenario.loader import Scenario, find_scenario, load_scenario
+from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
@@ -118,12 +119,9 @@ def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
     if calibration is not None and spec.calibrated_to not in ("self", spec.name):
         cal = compile_scenario(calibration).policy
     elif spec.calibrated_to not in ("self", spec.name):
-        try:
-            cpath = find_scenario(spec.calibrated_to, scn.path)
-        except FileNotFoundError:
-            raise ValueError(f"scenario {spec.name!r}: calibrated_to names unknown scenario "
-                             f"{spec.calibrated_to!r}") from None
-        cal = compile_scenario(load_scenario(cpath).spec).policy
+        cal_scn = load_calibration(scn)
+        assert cal_scn is not None
+        cal = compile_scenario(cal_scn.spec).policy
     policy, notes = _held_policy(scn, comp.policy, bl)
     e = bl.economy
     tm = TariffModel(policy, regions=bl.regions, sectors=bl.sectors,
@@ -151,6 +149,28 @@ def _held_policy(scn: Scenario, policy, bl):
     return policy, []
 
 
+def _check_overrides(adjustment_speed: Any, reporting: Any, start: Any, end: Any,
+                     closure: Any, detail: Any) -> None:
+    """Refuse overrides of the wrong type or range (:class:`ScenarioError`)."""
+    from sim.model import CLOSURES
+
+    bad = []
+    if adjustment_speed is not None and (isinstance(adjustment_speed, bool) or not isinstance(
+            adjustment_speed, int | float) or not 0 < adjustment_speed <= 1):
+        bad.append(f"adjustment_speed must be a number in (0, 1], got {adjustment_speed!r}")
+    if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
+        bad.append(f"reporting must be monthly, quarterly or annual, got {reporting!r}")
+    for label, d in (("start", start), ("end", end)):
+        if d is not None and (not isinstance(d, date) or isinstance(d, datetime)):
+            bad.append(f"{label} must be a datetime.date, got {type(d).__name__}")
+    if closure is not None and closure not in CLOSURES:
+        bad.append(f"closure must be one of {', '.join(CLOSURES)}, got {closure!r}")
+    if detail not in ("full", "summary"):
+        bad.append(f"detail must be 'full' or 'summary', got {detail!r}")
+    if bad:
+        raise ScenarioError(bad)
+
+
 def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = None, *,
                  adjustment_speed: float | None = None, reporting: str | None = None,
                  start: date | None = None, end: date | None = None,
@@ -169,6 +189,10 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     from sim.model import compare, solve
 
     t_start = time.perf_counter()
+    _check_overrides(adjustment_speed, reporting, start, end, closure, detail)
+    if not isinstance(scenario_or_path, Scenario | str | Path | dict):
+        raise ScenarioError([f"scenario must be a Scenario, a path, a library name or a dict, "
+                             f"got {type(scenario_or_path).__name__}"])
     scn = scenario_or_path if isinstance(scenario_or_path, Scenario) else load_scenario(
         scenario_or_path)
     spec = scn.spec
@@ -223,13 +247,18 @@ def write_parquet(run: ScenarioRun, out: Path | str) -> list[Path]:
     ``<name>_vs_<reference>.parquet`` into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / f"{run.name}.parquet", out / f"{run.name}_events.parquet"]
-    run.path.to_parquet(paths[0], index=False)
     log = run.log.copy()
     log["date"] = pd.to_datetime(log["date"])
-    log.to_parquet(paths[1], index=False)
+    tables = [(out / f"{run.name}.parquet", run.path),
+              (out / f"{run.name}_events.parquet", log)]
     if run.reference is not None:
-        p = out / f"{run.name}_vs_{run.reference.name}.parquet"
-        against_reference(run).to_parquet(p, index=False)
-        paths.append(p)
-    return paths
+        tables.append((out / f"{run.name}_vs_{run.reference.name}.parquet",
+                       against_reference(run)))
+    for path, table in tables:     # temporary file + rename: no partial file on a full disk
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            table.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return [path for path, _ in tables]

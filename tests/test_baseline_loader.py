@@ -90,11 +90,31 @@ def test_bad_files_are_refused_with_file_row_value(tiny_copy, filename, old, new
         load_baseline(tiny_copy)
 
 
-def test_missing_domestic_flow_is_refused(tiny_copy):
+def test_zero_domestic_sales_are_accepted_solved_and_noted(tiny_copy):
+    """A region that buys a sector only from abroad (no domestic row) is a solvable economy
+    (docs/baseline_format.md); `summary()` names the cell."""
     path = tiny_copy / "flows.csv"
     lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("BBB,BBB,goods")]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(BaselineError, match="missing domestic flow.*'BBB'.*'goods'"):
+    base = load_baseline(tiny_copy)
+    assert base.economy.flows[1, 1, 0] == 0
+    assert "zero domestic sales in 1 region-sector cells (BBB/goods" in base.summary()
+    e = base.economy
+    tariffs = np.array(e.tariffs)
+    tariffs[0, 1, 0] += 0.1
+    base_eq = solve(e)
+    new = solve(e, tariffs=tariffs, initial=base_eq)
+    metrics = compare(e, base_eq, new)
+    assert all(np.all(np.isfinite(v)) for v in metrics.values())
+    assert new.flows[0, 0, 1, 0] < base_eq.flows[0, 0, 1, 0]   # BBB buys fewer AAA goods
+    assert new.flows[0, 1, 1, 0] == 0                           # and still none of its own
+
+
+def test_sector_nobody_produces_is_refused(tiny_copy):
+    path = tiny_copy / "flows.csv"
+    lines = [ln for ln in path.read_text().splitlines() if ",goods," not in ln]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(BaselineError, match="sector.*goods.*no region produces"):
         load_baseline(tiny_copy)
 
 
@@ -115,5 +135,5 @@ def test_typo_region_without_regions_file_is_named(tiny_copy):
     """Without regions.csv the regions come from flows.csv; a typo surfaces by name."""
     (tiny_copy / "regions.csv").unlink()
     edit(tiny_copy / "flows.csv", "AAA,BBB,goods,", "AAA,ZZZ,goods,")
-    with pytest.raises(BaselineError, match="missing domestic flow.*'ZZZ'"):
+    with pytest.raises(BaselineError, match="region.*ZZZ produce nothing"):
         load_baseline(tiny_copy)

@@ -16,15 +16,22 @@ from __future__ import annotations
 import copy
 import json
 import re
-import tempfile
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sim.scenario.loader import LIBRARY, Scenario, ScenarioError, load_scenario
+from sim.scenario.loader import (
+    LIBRARY,
+    Scenario,
+    ScenarioError,
+    Sources,
+    load_scenario,
+    load_scenario_text,
+)
 from sim.scenario.regions import check_regions
 
 __all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "from_query",
@@ -535,21 +542,16 @@ def to_toml(data: dict, header: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def validate_toml(text: str, filename: str = "scenario.toml") -> Scenario:
-    """Validate a scenario file's text as ``tradesim check`` would (``extends`` resolved
-    against the library). Raises :class:`ScenarioError` whose messages name ``filename``."""
+def validate_toml(text: str | bytes, filename: str = "scenario.toml",
+                  uploads: Mapping[str, str] | None = None) -> Scenario:
+    """Validate a scenario file's text as ``tradesim check`` would. ``extends`` resolves
+    among ``uploads`` (name -> TOML text of this session's scenarios) and the library only,
+    ``calibrated_to`` in the library only: never a file on the server. Raises
+    :class:`ScenarioError` whose messages name only ``filename``."""
     if not filename.endswith(".toml"):
         filename += ".toml"
-    safe = "_upload_" + re.sub(r"[^A-Za-z0-9_.\-]", "_", Path(filename).name)
-    with tempfile.TemporaryDirectory(prefix="tradesim-app-") as tmp:
-        p = Path(tmp) / safe
-        p.write_text(text, encoding="utf-8")
-        try:
-            scn = load_scenario(p)
-        except ScenarioError as exc:
-            msgs = [m.replace(str(p.resolve()), filename).replace(str(p), filename)
-                    for m in exc.errors]
-            raise ScenarioError(msgs) from None
+    scn = load_scenario_text(text, filename,
+                             sources=Sources(siblings=False, uploads=dict(uploads or {})))
     held = check_regions(scn.spec, Path(filename).name)
     if held:
         raise ScenarioError(held)

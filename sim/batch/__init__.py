@@ -3,7 +3,7 @@ the Parquet/DuckDB results store (docs/batch.md). Imports no streamlit."""
 
 from sim.batch.executors import EXECUTORS, SerialExecutor, executor
 from sim.batch.plan import BatchError, Plan, RunSpec, mc_plan, parse_param, sweep_plan
-from sim.batch.runner import BatchFailed, BatchReport, run_plan
+from sim.batch.runner import BatchFailed, BatchReport, StoreBusy, run_plan
 from sim.batch.store import ResultsStore, StoreError
 from sim.batch.theta import ThetaDistribution, theta_distribution, theta_draws
 
@@ -16,6 +16,7 @@ __all__ = [
     "ResultsStore",
     "RunSpec",
     "SerialExecutor",
+    "StoreBusy",
     "StoreError",
     "ThetaDistribution",
     "executor",

@@ -15,12 +15,13 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sim.scenario.loader import Scenario, ScenarioError, find_scenario, load_scenario
+from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_scenario
 
 __all__ = ["MODEL_PARAMS", "BatchError", "Plan", "RunSpec", "mc_plan", "parse_param",
            "sweep_plan"]
@@ -80,7 +81,11 @@ class Plan:
     reference: str | None = None
 
     def run_map(self) -> dict[str, RunSpec]:
-        return {r.run_id: r for r in self.runs}
+        cached = self.__dict__.get("_run_map")
+        if cached is None or cached[0] != len(self.runs):
+            cached = (len(self.runs), {r.run_id: r for r in self.runs})
+            self.__dict__["_run_map"] = cached
+        return cached[1]
 
     def chunk_runs(self, index: int) -> list[RunSpec]:
         """Runs to compute for chunk ``index``: its own runs plus the references they need
@@ -105,13 +110,17 @@ class Plan:
                 "reference": self.reference}
 
     def chunk_payload(self, index: int) -> dict:
-        """The payload of one chunk: only its runs (and the references they need)."""
-        d = self.to_payload()
-        keep = {r.run_id for r in self.chunk_runs(index)}
-        d["runs"] = [r for r in d["runs"] if r["run_id"] in keep]
-        d["chunks"] = [self.chunks[index]]
-        d["chunk_index"] = index
-        return d
+        """The payload of one chunk: only its runs (and the references they need) and the
+        scenarios they use; its size does not grow with the plan."""
+        runs = self.chunk_runs(index)
+        keys = {r.key for r in runs}
+        return {"kind": self.kind,
+                "scenarios": {k: v for k, v in self.scenarios.items() if k in keys},
+                "calibration": self.calibration, "runs": [asdict(r) for r in runs],
+                "chunks": [self.chunks[index]], "seed": self.seed, "draws": self.draws,
+                "baseline": self.baseline, "options": self.options,
+                "parameters": self.parameters, "reference": self.reference,
+                "chunk_index": index}
 
     @classmethod
     def from_payload(cls, d: dict) -> Plan:
@@ -140,18 +149,29 @@ def plain(raw: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- parameters
+MAX_VALUES = 10_000        # values of one --param
+MAX_RUNS = 200_000         # runs of one plan (checked before the runs are built)
+MAX_RUN_PERIODS = 20_000_000   # runs x reporting periods of one plan
+
+
 def _value(text: str, where: str) -> Any:
     t = text.strip()
     if t.lower() in ("true", "false"):
         return t.lower() == "true"
+    if "_" in t and re.fullmatch(r"[+-]?[\d_]+(\.[\d_]*)?([eE][+-]?\d+)?", t):
+        raise BatchError(f"{where}: {t!r}: write numbers without underscores")
     try:
         return int(t)
     except ValueError:
         pass
     try:
-        return float(t)
+        v = float(t)
     except ValueError:
         pass
+    else:
+        if not math.isfinite(v):
+            raise BatchError(f"{where}: {t!r} is not a finite number")
+        return v
     try:
         return date.fromisoformat(t)
     except ValueError:
@@ -185,13 +205,16 @@ def parse_param(spec: str) -> tuple[str, list[Any]]:
         if step <= 0 or b < a:
             raise BatchError(f"{where}: range {rhs!r} needs STEP > 0 and STOP >= START")
         n = math.floor((b - a) / step + 1e-9) + 1
-        if n > 10_000:
-            raise BatchError(f"{where}: range {rhs!r} has {n} values (more than 10,000)")
+        if n > MAX_VALUES:
+            raise BatchError(f"{where}: range {rhs!r} has {n} values (more than "
+                             f"{MAX_VALUES:,})")
         vals = [round(a + k * step, 12) for k in range(n)]
         if all(isinstance(v, int) for v in (a, b, step)):
             vals = [int(v) for v in vals]
         return path, vals
     vals = [_value(v, where) for v in rhs.split(",")]
+    if len(vals) > MAX_VALUES:
+        raise BatchError(f"{where}: {len(vals):,} values (more than {MAX_VALUES:,})")
     return path, vals
 
 
@@ -199,17 +222,25 @@ def _date_range(a: date, b: date, step: str, where: str) -> list[date]:
     if len(step) < 2 or step[-1] not in "dm" or not step[:-1].isdigit() or int(step[:-1]) < 1:
         raise BatchError(f"{where}: date step {step!r} must be like 1m or 30d")
     k = int(step[:-1])
-    out, d = [], a
-    from datetime import timedelta
-    while d <= b:
-        out.append(d)
-        if step[-1] == "d":
-            d = d + timedelta(days=k)
-        else:
-            m = d.month - 1 + k
-            d = date(d.year + m // 12, m % 12 + 1, 1 if d.day > 28 else d.day)
     if b < a:
         raise BatchError(f"{where}: STOP {b} is before START {a}")
+    out, d = [], a
+    from datetime import timedelta
+    try:
+        while d <= b:
+            out.append(d)
+            if len(out) > MAX_VALUES:
+                raise BatchError(f"{where}: the date range {a}:{b}:{step} has more than "
+                                 f"{MAX_VALUES:,} values")
+            if step[-1] == "d":
+                d = d + timedelta(days=k)
+            else:
+                m = d.month - 1 + k
+                d = date(d.year + m // 12, m % 12 + 1, 1 if d.day > 28 else d.day)
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, BatchError):
+            raise
+        pass            # the next date is past 9999-12-31: the range ends here
     return out
 
 
@@ -271,11 +302,13 @@ def _calibration(loaded: list[_Loaded]) -> dict[str, dict]:
         if spec.calibrated_to in ("self", spec.name) or spec.calibrated_to in out:
             continue
         try:
-            p = find_scenario(spec.calibrated_to, ld.scn.path)
-        except FileNotFoundError:
-            raise BatchError(f"scenario {spec.name!r}: calibrated_to names unknown scenario "
-                             f"{spec.calibrated_to!r}") from None
-        out[spec.calibrated_to] = _load(p).raw
+            cal = load_calibration(ld.scn)
+        except ScenarioError as exc:
+            raise BatchError("\n".join(exc.errors)) from None
+        assert cal is not None
+        raw = plain(cal.raw)
+        raw.pop("extends", None)
+        out[spec.calibrated_to] = raw
     return out
 
 
@@ -290,6 +323,19 @@ def _run_id(key: str, edits: dict, model: dict, opts: dict, seed: int,
             draw: int | None) -> str:
     return _hash({"scenario": key, "edits": edits, "model": model, "options": opts,
                   "seed": seed, "draw": draw})
+
+
+def _check_size(runs: dict[str, RunSpec]) -> None:
+    """Refuse a plan whose runs x reporting periods exceed :data:`MAX_RUN_PERIODS`."""
+    step = {"monthly": 1, "quarterly": 3, "annual": 12}
+    total = 0
+    for r in runs.values():
+        a, b = date.fromisoformat(r.start), date.fromisoformat(r.end)
+        total += ((b.year - a.year) * 12 + b.month - a.month) // step.get(r.reporting, 1) + 1
+    if total > MAX_RUN_PERIODS:
+        raise BatchError(f"the plan has {total:,} run-periods (runs x reporting periods), more "
+                         f"than {MAX_RUN_PERIODS:,}: fewer draws, a shorter horizon or a "
+                         "coarser --reporting")
 
 
 def _chunks(units: list[list[str]], chunk_size: int) -> list[list[str]]:
@@ -318,6 +364,12 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
     uncertainty); each draw runs every scenario and the reference with the same draw."""
     if draws < 1:
         raise BatchError(f"--draws must be >= 1, got {draws}")
+    if seed < 0:
+        raise BatchError(f"--seed must be >= 0, got {seed}")
+    n_runs = draws * (len(scenarios) + (1 if reference else 0))
+    if n_runs > MAX_RUNS:
+        raise BatchError(f"--draws {draws:,}: {n_runs:,} runs, more than the {MAX_RUNS:,} a "
+                         "plan may hold; split the work into several stores (--seed)")
     if chunk_size < 1:
         raise BatchError(f"--chunk-size must be >= 1, got {chunk_size}")
     if not scenarios:
@@ -346,6 +398,7 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
             rid = _run_id(ld.key, {}, {}, opts, seed, k)
             runs[rid] = RunSpec(rid, ld.scn.name, ld.key, k, reference=ref_id, **opts)
             units.append([rid] + ([ref_id] if ref_id else []))
+    _check_size(runs)
     # group units by draw so that a chunk holds `chunk_size` draws of every scenario
     per_draw = len(mains)
     chunks = _chunks([list(itertools.chain.from_iterable(units[k:k + per_draw]))
@@ -384,6 +437,10 @@ def sweep_plan(scenario: str | Path, params: list[str], *, reference: str | None
     main = _load(scenario)
     ref = _load(reference) if reference else None
     parsed = [parse_param(p) for p in params]
+    grid = math.prod(len(v) for _, v in parsed)
+    if grid * (2 if reference else 1) > MAX_RUNS:
+        raise BatchError(f"--param grid of {grid:,} points: more runs than the {MAX_RUNS:,} a "
+                         "plan may hold")
     paths = [p for p, _ in parsed]
     if len(set(paths)) != len(paths):
         raise BatchError(f"--param paths repeat: {paths}")
@@ -427,6 +484,7 @@ def sweep_plan(scenario: str | Path, params: list[str], *, reference: str | None
         runs[rid] = RunSpec(rid, main.scn.name, main.key, idx, edits_j, model,
                             reference=ref_id, **opts)
         units.append([rid] + ([ref_id] if ref_id else []))
+    _check_size(runs)
     chunks = _chunks(units, chunk_size)
     base_opts = {"frequency": frequency, "metrics": list(metrics or DEFAULT_METRICS),
                  "regions": list(regions) if regions else None, "theta": False,

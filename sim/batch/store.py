@@ -12,6 +12,16 @@ Layout::
 A chunk is finished when its part file exists, so a crash (even ``kill -9``) loses at most the
 chunks in flight and a rerun computes exactly the missing ones: every run is stored once.
 
+Every part carries the plan id and its chunk index in its metadata (``tradesim.plan``,
+``tradesim.chunk``) and is written with page checksums. Readers verify each part (readable
+footer and pages, the result columns, this store's plan id, the chunk of its file name, run
+records for that chunk) and leave out a bad one, listing it in :attr:`ResultsStore.bad_parts`;
+the runner moves bad parts to ``DIR/quarantine/`` and recomputes their chunks.
+
+Queries run in a sandboxed DuckDB connection (no file system or network access, no extension
+loading; the parts are read by pyarrow and registered as tables) and never paste values read
+from the store into SQL: values are bound as parameters and names are quoted identifiers.
+
 Tables (:meth:`ResultsStore.results`, DuckDB view ``results``): ``run_id, scenario, reference,
 draw, date, region, partner, sector, metric, value, unit``. ``reference`` is empty for
 outcomes against the model's solved baseline and names the reference scenario on rows that are
@@ -33,9 +43,17 @@ import pandas as pd
 __all__ = ["ResultsStore", "StoreError"]
 
 MANIFEST = "manifest.json"
+LOCK = "lock"
 PARTS = "parts"
+QUARANTINE = "quarantine"
 RUNS_KEY = b"tradesim.runs"
+PLAN_KEY = b"tradesim.plan"
+CHUNK_KEY = b"tradesim.chunk"
 FORMAT = "tradesim-batch/1"
+RESULT_COLUMNS = ("run_id", "scenario", "reference", "draw", "date", "region", "partner",
+                  "sector", "metric", "value", "unit")
+SANDBOX = {"enable_external_access": False, "autoload_known_extensions": False,
+           "autoinstall_known_extensions": False, "lock_configuration": True}
 
 
 class StoreError(ValueError):
@@ -69,9 +87,17 @@ class ResultsStore:
         try:
             self._manifest = json.loads(mf.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise StoreError(f"{mf}: unreadable manifest ({exc})") from None
+            raise StoreError(f"{mf}: unreadable manifest ({type(exc).__name__})") from None
+        if not isinstance(self._manifest, dict):
+            raise StoreError(f"{mf}: not a results store manifest (a JSON object is expected)")
         if self._manifest.get("format") != FORMAT:
-            raise StoreError(f"{mf}: format {self._manifest.get('format')!r} is not {FORMAT!r}")
+            raise StoreError(f"{mf}: format {str(self._manifest.get('format'))[:40]!r} is not "
+                             f"{FORMAT!r}")
+        if not isinstance(self._manifest.get("plan_id"), str):
+            raise StoreError(f"{mf}: field plan_id is missing or not text")
+        self._scan_key: tuple | None = None
+        self._good: dict[int, tuple[Path, list[dict]]] = {}
+        self._bad: list[tuple[Path, str]] = []
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -88,7 +114,7 @@ class ResultsStore:
                     f"{store.manifest.get('plan_id')}; this one is {manifest['plan_id']}). "
                     "Use a new --out directory, or rerun the same command to resume.")
             return store
-        if p.exists() and (not p.is_dir() or any(p.iterdir())):
+        if p.exists() and (not p.is_dir() or any(x.name != LOCK for x in p.iterdir())):
             raise StoreError(f"{p}: exists and is not an empty directory or a results store")
         (p / PARTS).mkdir(parents=True, exist_ok=True)
         _atomic_write_bytes(mf, json.dumps({**manifest, "format": FORMAT}, indent=1,
@@ -104,17 +130,107 @@ class ResultsStore:
         return self.path / PARTS / f"part-{index:05d}.parquet"
 
     def finished_chunks(self) -> set[int]:
-        """Chunks with a part file."""
-        out = set()
-        for f in (self.path / PARTS).glob("part-*.parquet"):
-            try:
-                out.add(int(f.stem.split("-")[1]))
-            except (IndexError, ValueError):
-                continue
-        return out
+        """Chunks with a verified part file (see :meth:`verify`)."""
+        self._scan()
+        return set(self._good)
 
     def failed_chunks(self) -> set[int]:
         return {int(r["chunk"]) for r in self._run_records() if r["status"] != "ok"}
+
+    @property
+    def bad_parts(self) -> list[tuple[Path, str]]:
+        """Part files left out by the readers: ``(path, reason)``."""
+        self._scan()
+        return list(self._bad)
+
+    def _scan(self) -> None:
+        """Verify every part once (again when the directory listing changes)."""
+        files = sorted((self.path / PARTS).glob("part-*.parquet")) if (
+            self.path / PARTS).is_dir() else []
+        key = []
+        for f in files:
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            key.append((f.name, st.st_size, st.st_mtime_ns))
+        if tuple(key) == self._scan_key:
+            return
+        good: dict[int, tuple[Path, list[dict]]] = {}
+        bad: list[tuple[Path, str]] = []
+        for f in files:
+            index, records, reason = self._verify_file(f)
+            if reason is None:
+                good[index] = (f, records)
+            else:
+                bad.append((f, reason))
+        self._scan_key, self._good, self._bad = tuple(key), good, bad
+
+    def _verify_file(self, f: Path) -> tuple[int, list[dict], str | None]:
+        import pyarrow.parquet as pq
+
+        try:
+            index = int(f.stem.split("-")[1])
+        except (IndexError, ValueError):
+            return -1, [], "file name is not part-NNNNN.parquet"
+        try:
+            pf = pq.ParquetFile(f, page_checksum_verification=True)
+            meta = pf.schema_arrow.metadata or {}
+            names = tuple(pf.schema_arrow.names)
+            pf.read()       # every page (checksums, decompression)
+        except Exception as exc:  # pyarrow raises several types for bad bytes
+            return index, [], f"unreadable Parquet ({type(exc).__name__})"
+        if names != RESULT_COLUMNS:
+            return index, [], "columns are not those of a results part"
+        if meta.get(PLAN_KEY, b"").decode("utf-8", "replace") != self._manifest["plan_id"]:
+            return index, [], "written for another plan (or without a plan id)"
+        if meta.get(CHUNK_KEY, b"").decode("utf-8", "replace") != str(index):
+            return index, [], "its chunk index does not match its file name"
+        try:
+            records = json.loads(meta.get(RUNS_KEY, b""))
+        except ValueError:
+            return index, [], "run records are not valid JSON"
+        if not isinstance(records, list) or not all(
+                isinstance(r, dict) and isinstance(r.get("run_id"), str)
+                and r.get("status") in ("ok", "failed") and r.get("chunk") == index
+                and isinstance(r.get("params", {}), dict)
+                and isinstance(r.get("outcome", {}), dict) for r in records):
+            return index, [], "run records are malformed"
+        return index, records, None
+
+    def verify(self, chunks: Sequence[Sequence[str]]) -> list[tuple[Path, str]]:
+        """Check the verified parts against a plan's chunks (run ids per chunk): a part must
+        hold exactly its chunk's runs. Returns every bad part, ``(path, reason)``."""
+        self._scan()
+        bad = list(self._bad)
+        for index, (f, records) in sorted(self._good.items()):
+            if index >= len(chunks):
+                bad.append((f, f"chunk {index} is not in this plan"))
+                continue
+            own = {r["run_id"] for r in records}
+            if own != set(chunks[index]):
+                bad.append((f, f"holds runs other than chunk {index}'s"))
+        return bad
+
+    def quarantine(self, bad: Sequence[tuple[Path, str]]) -> list[Path]:
+        """Move bad parts to ``DIR/quarantine/`` (never deleted) and log why."""
+        from datetime import UTC, datetime
+
+        qdir = self.path / QUARANTINE
+        qdir.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        moved = []
+        with open(qdir / "log.txt", "a", encoding="utf-8") as log:
+            for f, reason in bad:
+                target = qdir / f"{f.name}.{stamp}"
+                try:
+                    os.replace(f, target)
+                except OSError:
+                    continue
+                log.write(f"{stamp} {f.name}: {reason}\n")
+                moved.append(target)
+        self._scan_key = None
+        return moved
 
     def write_part(self, index: int, results: pd.DataFrame, runs: list[dict]) -> Path:
         """Write chunk ``index`` atomically (temporary file + rename)."""
@@ -124,10 +240,12 @@ class ResultsStore:
         table = pa.Table.from_pandas(results, preserve_index=False)
         meta = dict(table.schema.metadata or {})
         meta[RUNS_KEY] = json.dumps(runs, default=str).encode()
+        meta[PLAN_KEY] = str(self._manifest["plan_id"]).encode()
+        meta[CHUNK_KEY] = str(int(index)).encode()
         table = table.replace_schema_metadata(meta)
         target = self.part_path(index)
         sink = pa.BufferOutputStream()
-        pq.write_table(table, sink, compression="zstd")
+        pq.write_table(table, sink, compression="zstd", write_page_checksum=True)
         _atomic_write_bytes(target, sink.getvalue().to_pybytes())
         return target
 
@@ -144,16 +262,13 @@ class ResultsStore:
         return str(self._manifest.get("kind"))
 
     def _parts(self) -> list[Path]:
-        return sorted((self.path / PARTS).glob("part-*.parquet"))
+        """The verified part files, in chunk order."""
+        self._scan()
+        return [self._good[k][0] for k in sorted(self._good)]
 
     def _run_records(self) -> list[dict]:
-        import pyarrow.parquet as pq
-
-        out: list[dict] = []
-        for f in self._parts():
-            meta = pq.read_schema(f).metadata or {}
-            out.extend(json.loads(meta.get(RUNS_KEY, b"[]")))
-        return out
+        self._scan()
+        return [r for k in sorted(self._good) for r in self._good[k][1]]
 
     def runs(self) -> pd.DataFrame:
         """One row per finished run: run_id, scenario, draw, chunk, status (ok/failed),
@@ -181,13 +296,16 @@ class ResultsStore:
                           "region, metric")
 
     def _connect(self):
+        """A sandboxed DuckDB connection with the tables ``results`` and ``runs``."""
         import duckdb
+        import pyarrow.dataset as pads
 
-        con = duckdb.connect()
         parts = self._parts()
-        if parts:
-            files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
-            con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet([{files}])")
+        con = duckdb.connect(config=SANDBOX)
+        if parts:      # scanned lazily by pyarrow (not DuckDB's file access): streams
+            con.register("results_arrow", pads.dataset([str(p) for p in parts],
+                                                       format="parquet"))
+            con.execute("CREATE VIEW results AS SELECT * FROM results_arrow")
         else:
             con.execute("CREATE TABLE results (run_id VARCHAR, scenario VARCHAR, reference "
                         "VARCHAR, draw BIGINT, date TIMESTAMP, region VARCHAR, partner "
@@ -197,11 +315,17 @@ class ResultsStore:
         con.execute("CREATE VIEW runs AS SELECT * FROM runs_df")
         return con
 
-    def query(self, sql: str) -> pd.DataFrame:
-        """Run DuckDB SQL over the views ``results`` and ``runs``."""
+    def query(self, sql: str, parameters: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run DuckDB SQL over the views ``results`` and ``runs`` (sandboxed: no file or
+        network access); ``parameters`` are bound to ``?`` placeholders."""
+        import duckdb
+        import pyarrow as pa
+
         con = self._connect()
         try:
-            return con.execute(sql).df()
+            return con.execute(sql, list(parameters or [])).df()
+        except (duckdb.Error, pa.ArrowException) as exc:
+            raise StoreError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
         finally:
             con.close()
 
@@ -233,17 +357,20 @@ class ResultsStore:
             if not 0 <= q <= 1:
                 raise StoreError(f"quantile {q} outside [0, 1]")
         sel = {"year": "year(r.date) AS year", "date": "r.date AS date"}
-        group_exprs = [sel.get(b, f'r."{b}"' if b not in runs_cols or b in allowed
-                               else f'u."{b}"') for b in by]
-        names = [f'"{b}"' for b in by]
-        where = ["r.metric IN (" + ", ".join(_lit(m) for m in metrics) + ")"]
+        group_exprs = [sel.get(b, f"r.{_ident(b)}" if b not in runs_cols or b in allowed
+                               else f"u.{_ident(b)}") for b in by]
+        names = [_ident(b) for b in by]
+        args: list[Any] = [str(m) for m in metrics]
+        where = ["r.metric IN (" + ", ".join("?" for _ in metrics) + ")"]
         if regions:
-            where.append("r.region IN (" + ", ".join(_lit(x) for x in regions) + ")")
+            where.append("r.region IN (" + ", ".join("?" for _ in regions) + ")")
+            args += [str(x) for x in regions]
         if reference is True:
             where.append("r.reference <> ''")
         elif reference is False:
             where.append("r.reference = ''")
-        qcols = ", ".join(f"quantile_cont(value, {q}) AS {_qname(q)}" for q in quantiles)
+        qcols = ", ".join(f"quantile_cont(value, {float(q)!r}) AS {_ident(_qname(q))}"
+                          for q in quantiles)
         inner_sel = ", ".join(g if " AS " in g else f"{g} AS {n}"
                               for g, n in zip(group_exprs, names, strict=True))
         sql = f"""
@@ -255,7 +382,7 @@ class ResultsStore:
             SELECT {', '.join(names)}, metric, unit, count(*) AS runs, {qcols},
                    avg(value) AS mean
             FROM per_run GROUP BY ALL ORDER BY {', '.join(names)}, metric"""
-        return self.query(sql)
+        return self.query(sql, args)
 
     def sweep_response(self, metric: str = "welfare_pct", region: str | None = None,
                        param: str | None = None, *, year: int | None = None,
@@ -273,22 +400,25 @@ class ResultsStore:
             if col not in pcols:
                 raise StoreError(f"parameter {param!r} not in this store (swept: "
                                  f"{', '.join(c[6:] for c in pcols)})")
-        where = [f"r.metric = {_lit(metric)}"]
+        where = ["r.metric = ?"]
+        args: list[Any] = [str(metric)]
         if region:
-            where.append(f"r.region = {_lit(region)}")
+            where.append("r.region = ?")
+            args.append(str(region))
         if year is not None:
-            where.append(f"year(r.date) = {int(year)}")
+            where.append("year(r.date) = ?")
+            args.append(int(year))
         if reference is True:
             where.append("r.reference <> ''")
         elif reference is False:
             where.append("r.reference = ''")
         others = [c for c in pcols if c != col]     # the other swept parameters, as columns
-        extra = "".join(f', u."{c}" AS "{c[6:]}"' for c in others)
+        extra = "".join(f", u.{_ident(c)} AS {_ident(c[6:])}" for c in others)
         df = self.query(f"""
-            SELECT u."{col}" AS "{col[6:]}"{extra}, r.scenario, r.reference, r.region,
-                   r.run_id, r.metric, r.unit, avg(r.value) AS value
+            SELECT u.{_ident(col)} AS {_ident(col[6:])}{extra}, r.scenario, r.reference,
+                   r.region, r.run_id, r.metric, r.unit, avg(r.value) AS value
             FROM results r JOIN runs u ON r.run_id = u.run_id
-            WHERE {' AND '.join(where)} GROUP BY ALL""")
+            WHERE {' AND '.join(where)} GROUP BY ALL""", args)
         keys = [col[6:], *(c[6:] for c in others), "reference", "region"]
         return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
@@ -297,12 +427,7 @@ class ResultsStore:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if what == "results":
-            con = self._connect()
-            try:
-                con.execute(f"COPY (SELECT * FROM results ORDER BY scenario, reference, draw, "
-                            f"date, region, metric) TO {_lit(str(out))} (HEADER, DELIMITER ',')")
-            finally:
-                con.close()
+            self.results().to_csv(out, index=False)
         elif what == "runs":
             self.runs().to_csv(out, index=False)
         else:
@@ -310,8 +435,9 @@ class ResultsStore:
         return out
 
 
-def _lit(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
+def _ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier (a double quote inside is doubled)."""
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 def _qname(q: float) -> str:

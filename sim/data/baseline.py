@@ -7,7 +7,6 @@ The format is documented in ``docs/baseline_format.md``. Axis convention of ever
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Iterator
@@ -17,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.data.csvfile import number
+from sim.data.csvfile import rows as csv_rows
+from sim.data.textfile import TextFileError, read_text
 from sim.model import Economy, EconomyError
 
 __all__ = ["SHARE_TOLERANCE", "Baseline", "BaselineError", "available_baselines",
@@ -82,6 +84,14 @@ class Baseline:
             f"expenditure / max expenditure): {e.equilibrium_gap:.3g}; counterfactuals are "
             "measured against the model's own solved baseline",
         ]
+        domestic = np.diagonal(e.flows, axis1=0, axis2=1).T          # [region, sector]
+        zero = np.argwhere(domestic <= 0)
+        if len(zero):
+            cells = ", ".join(f"{self.regions[n]}/{self.sectors[j]}" for n, j in zero[:8])
+            more = f" and {len(zero) - 8} more" if len(zero) > 8 else ""
+            lines.append(f"zero domestic sales in {len(zero)} region-sector cells ({cells}"
+                         f"{more}): those regions buy the sector only from abroad; the model "
+                         "solves with a domestic share of 0 there")
         return "\n".join(lines)
 
 
@@ -107,32 +117,14 @@ def _resolve(path_or_name: str | Path) -> tuple[str, Path]:
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) of a CSV file, checking the header."""
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot be read ({exc.strerror})") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise BaselineError(f"{path}: missing column(s) {', '.join(missing)} "
-                                f"(header is {','.join(header) or 'empty'})")
-        reader.fieldnames = header
-        for line, row in enumerate(reader, start=2):
-            yield line, {k: (v or "").strip() for k, v in row.items() if k is not None}
+    """Yield (line number, row) of a CSV file, checking the header (strict reading:
+    :mod:`sim.data.csvfile`)."""
+    return csv_rows(path, required, BaselineError)
 
 
 def _number(path: Path, line: int, column: str, text: str, *, low: float | None = 0.0,
             high: float | None = None) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise BaselineError(f"{path}, line {line}: column {column!r} is not a number: "
-                            f"{text!r}") from None
-    if not math.isfinite(value):
-        raise BaselineError(f"{path}, line {line}: column {column!r} is not finite: {text!r}")
+    value = number(text, f"{path}, line {line}", column, BaselineError)
     if low is not None and value < low:
         raise BaselineError(f"{path}, line {line}: column {column!r} must be >= {low:g}, "
                             f"got {value:g}")
@@ -140,6 +132,21 @@ def _number(path: Path, line: int, column: str, text: str, *, low: float | None 
         raise BaselineError(f"{path}, line {line}: column {column!r} must be <= {high:g}, "
                             f"got {value:g}")
     return value
+
+
+TRUE = ("", "1", "true", "yes")
+FALSE = ("0", "false", "no")
+
+
+def _flag(path: Path, line: int, column: str, text: str) -> bool:
+    """A yes/no cell: 1/true/yes (any case; blank = yes) or 0/false/no."""
+    low = text.lower()
+    if low in TRUE:
+        return True
+    if low in FALSE:
+        return False
+    raise BaselineError(f"{path}, line {line}: column {column!r} must be 1/true/yes or "
+                        f"0/false/no, got {text[:40]!r}")
 
 
 def _index(path: Path, line: int, kind: str, code: str, index: dict[str, int]) -> int:
@@ -176,6 +183,13 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
     ``sectors.csv``; a name such as ``"uniform4"`` its ``theta_uniform4`` column; a number a
     uniform value.
     """
+    if not isinstance(path_or_name, str | Path):
+        raise BaselineError(f"baseline must be a directory or a shipped name, got "
+                            f"{type(path_or_name).__name__}")
+    if theta is not None and (isinstance(theta, bool) or not isinstance(theta, str | int | float)
+                              or (not isinstance(theta, str) and not 0 < theta < math.inf)):
+        raise BaselineError(f"theta must be a sectors.csv variant name or a number > 0, got "
+                            f"{theta!r}")
     name, root = _resolve(path_or_name)
     for required in ("flows.csv", "sectors.csv"):
         if not (root / required).is_file():
@@ -205,7 +219,7 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
                                 f"got {value:g}")
         sectors.append(code)
         thetas.append(value)
-        tradable.append(row.get("tradable", "1") in ("", "1", "true", "True", "yes"))
+        tradable.append(_flag(sec_path, line, "tradable", row.get("tradable", "1")))
         if row.get("label"):
             sector_labels[code] = row["label"]
     if not sectors:
@@ -223,6 +237,8 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
     if reg_path.is_file():
         seen = {}
         for line, row in _rows(reg_path, ("region",)):
+            if not row["region"]:
+                raise BaselineError(f"{reg_path}, line {line}: empty region code")
             _duplicate(reg_path, line, (row["region"],), seen)
             regions.append(row["region"])
             if row.get("label"):
@@ -240,7 +256,6 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
         raise BaselineError(f"{flow_path}: no flows")
 
     flows = np.zeros((n_reg, n_reg, n_sec))
-    present = np.zeros((n_reg, n_sec), dtype=bool)
     seen = {}
     for line, row in flow_rows:
         i = _index(flow_path, line, "exporter", row["exporter"], reg_index)
@@ -252,13 +267,18 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
             raise BaselineError(f"{flow_path}, line {line}: sector {sectors[j]!r} is not "
                                 f"tradable but has an international flow of {value:g}")
         flows[i, n, j] = value
-        if i == n:
-            present[i, j] = True
-    if not present.all():
-        r, s = np.argwhere(~present)[0]
-        raise BaselineError(f"{flow_path}: missing domestic flow (exporter == importer) for "
-                            f"region {regions[r]!r}, sector {sectors[s]!r} "
-                            f"({int((~present).sum())} missing in all)")
+    produced = flows.sum(axis=(0, 1))
+    if not (produced > 0).all():
+        idle = [sectors[j] for j in np.flatnonzero(produced <= 0)]
+        raise BaselineError(f"{flow_path}: sector(s) {', '.join(idle)}: no region produces "
+                            "or buys them (every flow is 0); the model has no price for such "
+                            f"a sector: remove it from {sec_path.name}")
+    output = flows.sum(axis=(1, 2))
+    if not (output > 0).all():
+        idle = [regions[n] for n in np.flatnonzero(output <= 0)]
+        raise BaselineError(f"{flow_path}: region(s) {', '.join(idle)} produce nothing (no "
+                            "domestic sales and no exports in any sector): a typo in a "
+                            "region code, or a region the model cannot hold")
 
     tariffs = np.zeros_like(flows)
     tariff_sources: dict[tuple[str, str, str], str] = {}
@@ -303,10 +323,26 @@ def load_baseline(path_or_name: str | Path, theta: str | float | None = None) ->
     meta_path = root / "metadata.json"
     if meta_path.is_file():
         try:
-            metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+            metadata = json.loads(read_text(meta_path, max_bytes=1024 * 1024))
+        except TextFileError as exc:
+            raise BaselineError(str(exc)) from None
         except json.JSONDecodeError as exc:
             raise BaselineError(f"{meta_path}, line {exc.lineno}: invalid JSON ({exc.msg})"
                                 ) from None
+        except RecursionError:
+            raise BaselineError(f"{meta_path}: nested too deeply") from None
+        if not isinstance(metadata, dict):
+            raise BaselineError(f"{meta_path}: must be a JSON object {{\"name\": ...}}, got "
+                                f"a {type(metadata).__name__}")
+        for key in ("name", "unit", "currency"):
+            if key in metadata and not isinstance(metadata[key], str):
+                raise BaselineError(f"{meta_path}: field {key!r} must be text, got "
+                                    f"{str(metadata[key])[:40]!r}")
+        if "year" in metadata and (not isinstance(metadata["year"], int)
+                                   or isinstance(metadata["year"], bool)
+                                   or not 1900 <= metadata["year"] <= 2200):
+            raise BaselineError(f"{meta_path}: field 'year' must be a year such as 2022, got "
+                                f"{str(metadata['year'])[:40]!r}")
     try:
         economy = Economy(flows=flows, tariffs=tariffs, va_share=va_share, io_share=io_share,
                           theta=np.array(thetas))

@@ -100,7 +100,11 @@ def _as_batch(value: np.ndarray | float | None, shape: tuple[int, ...], name: st
     """Broadcast ``value`` to ``[B, *shape]`` (B = 1 when it has no batch axis), validating it."""
     if value is None:
         return np.full((1, *shape), default)
-    arr = np.asarray(value, dtype=float)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ModelInputError(f"{name} must be an array of numbers, got "
+                              f"{type(value).__name__}") from None
     if arr.ndim <= len(shape):
         arr = arr.reshape((1,) * (len(shape) + 1 - arr.ndim) + arr.shape)
     try:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.loader import ScenarioError, load_calibration, load_scenario
 from sim.scenario.models import ScenarioSpec
 
 __all__ = ["check", "export_schema", "run"]
@@ -18,9 +18,13 @@ __all__ = ["check", "export_schema", "run"]
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "scenario_schema.json"
 
 
-def check(files: Sequence[str | Path], console: Console | None = None) -> int:
-    """Validate scenario files; print one line per problem. Exit code 0 if all pass, else 2."""
+def check(files: Sequence[str | Path], console: Console | None = None,
+          errors: Console | None = None) -> int:
+    """Validate scenario files as ``run`` does before solving (references resolved,
+    ``calibrated_to`` found, dates and horizon bounded); print one line per problem (on
+    ``errors``, default ``console``). Exit code 0 if all pass, else 2."""
     con = console or Console()
+    econ = errors or con
     bad = 0
     for f in files:
         try:
@@ -28,19 +32,21 @@ def check(files: Sequence[str | Path], console: Console | None = None) -> int:
         except ScenarioError as exc:
             bad += 1
             for line in exc.errors:
-                con.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
+                econ.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
             continue
         held = _held_errors(s, f)
         if held:
             bad += 1
             for line in held:
-                con.print(f"[red]error[/red] {escape(line)}", highlight=False, soft_wrap=True)
+                econ.print(f"[red]error[/red] {escape(line)}", highlight=False, soft_wrap=True)
             continue
         unverified = sum(1 for e in s.spec.events if not getattr(e, "verified", True)) + sum(
             1 for a in s.spec.agreements if not a.verified)
         con.print(f"[green]ok[/green] {f}: {s.name} ({len(s.spec.agreements)} agreements, "
                   f"{len(s.spec.events)} events, {unverified} marked unverified)",
                   highlight=False)
+        for line in references(s):
+            con.print(f"  {line}", highlight=False, soft_wrap=True)
     return 2 if bad else 0
 
 
@@ -49,6 +55,18 @@ def _held_errors(s, f) -> list[str]:
     from sim.scenario.regions import check_regions
 
     return check_regions(s.spec, str(Path(f).name))
+
+
+def references(s) -> list[str]:
+    """The files a scenario's ``extends`` chain and ``calibrated_to`` read, as named to the
+    user."""
+    out = []
+    if len(s.chain) > 1:
+        out.append("extends: " + " -> ".join(str(p) for p in s.chain[1:]))
+    cal = load_calibration(s)
+    if cal is not None:
+        out.append(f"calibrated_to: {cal.chain[0] if cal.chain else cal.name}")
+    return out
 
 
 def export_schema(path: Path | str = SCHEMA_FILE) -> Path:
@@ -63,18 +81,22 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
         out: str | Path = "results", baseline: str | None = None, *,
         adjustment_speed: float | None = None, reporting: str | None = None,
         summary_year: int = 2030, console: Console | None = None,
-        theta: str | float | None = None, theta_scale: float = 1.0) -> int:
+        theta: str | float | None = None, theta_scale: float = 1.0,
+        errors: Console | None = None) -> int:
     """Run scenarios, write Parquet files into ``out`` and print a summary against the reference.
 
     ``theta`` picks the elasticities (a ``sectors.csv`` variant such as ``uniform4``, or one
     number for every sector) and ``theta_scale`` multiplies them; both apply to the scenarios
-    and the reference alike. Returns 0 on success, 2 on a scenario error, 1 on a model or
-    baseline error.
+    and the reference alike. Returns 0 on success, 2 on a scenario error; a model or
+    baseline error is raised (the command line maps it to its exit code). Scenarios whose
+    outputs would overwrite one another's (two different scenarios of the same name, or a
+    scenario named like the reference) are refused before anything is solved.
     """
     from sim.run import against_reference, baseline_with_theta, run_scenario, write_parquet
 
     con = console or Console()
     try:
+        _check_outputs(scenarios, reference, out)
         if theta is not None or theta_scale != 1.0:
             baseline = baseline_with_theta(baseline, theta, theta_scale)
         ref_run = None
@@ -102,12 +124,23 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
                      summary_year)
     except ScenarioError as exc:
         for line in exc.errors:
-            con.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
+            (errors or con).print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
         return 2
-    except (ValueError, RuntimeError, FileNotFoundError) as exc:
-        con.print(f"[red]error[/red] {exc}", highlight=False)
-        return 1
     return 0
+
+
+def _check_outputs(scenarios: Sequence[str | Path], reference: str | None,
+                   out: str | Path) -> None:
+    """Refuse runs whose ``<name>.parquet`` files would overwrite one another's."""
+    seen: dict[str, tuple[str, str]] = {}
+    for src in ([reference] if reference is not None else []) + list(scenarios):
+        scn = load_scenario(src)
+        spec = scn.spec.model_dump_json()
+        if scn.name in seen and seen[scn.name][1] != spec:
+            raise ScenarioError([f"{src}: scenario name {scn.name!r} is also the name of "
+                                 f"{seen[scn.name][0]} (a different scenario); both would "
+                                 f"write {Path(out) / (scn.name + '.parquet')}. Rename one."])
+        seen.setdefault(scn.name, (str(src), spec))
 
 
 def _summary(con: Console, r, diff, year: int) -> None:

@@ -9,12 +9,19 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import typing
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from sim.policy.groups import GROUPS
 from sim.policy.lines import load_lines
@@ -24,6 +31,17 @@ __all__ = ["AgreementSpec", "Event", "MeasureEvent", "RetaliationEvent", "Safegu
 
 MAX_RATE = 3.0  # 300 %: anything above is almost surely a percent typed as a fraction
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+EARLIEST = date(1950, 1, 1)          # scenario dates: bounds of what the model can mean
+LATEST = date(2200, 1, 1)
+MAX_HORIZON_YEARS = 100
+
+
+def is_month_day(text: str) -> bool:
+    """``MM-DD`` naming a day that exists (02-29 allowed: Feb 28 in other years)."""
+    if not isinstance(text, str) or not MONTH_DAY.match(text):
+        return False
+    m, d = int(text[:2]), int(text[3:])
+    return d <= (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[m - 1]
 CONCORDANCES = Path(__file__).resolve().parents[1] / "data" / "concordances"
 
 
@@ -101,7 +119,28 @@ Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE,
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Unknown keys refused; no silent coercion of ``true`` to a number or of a number to a
+    date (pydantic's lax mode would read ``rate = true`` as 1 and ``effective = 1700000000``
+    as Unix seconds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_coercion(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for key, value in data.items():
+            f = cls.model_fields.get(key) if isinstance(key, str) else None
+            if f is None:
+                continue
+            kinds = set(typing.get_args(f.annotation)) | {f.annotation}
+            if isinstance(value, bool) and bool not in kinds and kinds & {float, int}:
+                raise ValueError(f"{key}: must be a number, not true/false")
+            if (isinstance(value, int | float) and not isinstance(value, bool)
+                    and date in kinds):
+                raise ValueError(f"{key}: must be a date (YYYY-MM-DD), not a number")
+        return data
 
 
 class Sourced(Strict):
@@ -210,7 +249,7 @@ class AgreementSpec(Sourced):
     @classmethod
     def _md(cls, v: dict[str, str]) -> dict[str, str]:
         for k, md in v.items():
-            if not MONTH_DAY.match(md):
+            if not is_month_day(md):
                 raise ValueError(f"cut date for {k!r} must be 'MM-DD', got {md!r}")
             if k != "default":
                 _check_regions([k])
@@ -380,7 +419,7 @@ class SafeguardEvent(Sourced):
 
     @model_validator(mode="after")
     def _rule(self) -> SafeguardEvent:
-        if not MONTH_DAY.match(self.quota_year_start):
+        if not is_month_day(self.quota_year_start):
             raise ValueError(f"quota_year_start must be 'MM-DD', got {self.quota_year_start!r}")
         if self.duration_days is None and not self.until_quota_year_end:
             raise ValueError("give duration_days or until_quota_year_end = true")
@@ -497,12 +536,14 @@ class Settings(Strict):
 class ScenarioSpec(Strict):
     """A dated policy scenario."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
-    title: str = ""
-    description: str = ""
-    extends: str | None = None
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100)
+    title: str = Field("", max_length=1000)
+    description: str = Field("", max_length=20000)
+    extends: str | None = Field(None, pattern=r"^[A-Za-z0-9_\-]+$", max_length=100,
+                                description="a scenario name: library, same folder (command "
+                                            "line) or same session (app); never a path")
     calibrated_to: str = Field(
-        "historical",
+        "historical", pattern=r"^[A-Za-z0-9_\-]+$", max_length=100,
         description="scenario whose policy the baseline tariffs embody at the base date; "
                     "'self' for this one")
     start: date
@@ -520,6 +561,12 @@ class ScenarioSpec(Strict):
     def _check(self) -> ScenarioSpec:
         if self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        if self.start < EARLIEST or self.end > LATEST:
+            raise ValueError(f"start and end must lie within {EARLIEST} .. {LATEST}, got "
+                             f"{self.start} .. {self.end}")
+        if (self.end - self.start).days > MAX_HORIZON_YEARS * 366:
+            raise ValueError(f"the horizon {self.start} .. {self.end} is longer than "
+                             f"{MAX_HORIZON_YEARS} years")
         names = [a.name for a in self.agreements] + [e.name for e in self.events]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:

@@ -141,6 +141,11 @@ def _show(store: Any, path: str) -> None:
     if len(ok) < len(runs):
         st.warning(f"{len(runs) - len(ok)} runs failed; they are left out of the charts "
                    "(errors in the Runs table below).")
+    bad = store.bad_parts
+    if bad:
+        st.warning(f"{len(bad)} part file(s) failed verification and are left out: "
+                   + "; ".join(f"{p.name} ({why})" for p, why in bad[:5])
+                   + ". Rerun the command that made the store to recompute them.")
     avail = store.query("SELECT DISTINCT metric, region, reference FROM results")
     metrics = [m for m in METRIC_LABELS if m in set(avail["metric"])] or sorted(
         avail["metric"].unique())

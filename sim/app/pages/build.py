@@ -35,6 +35,7 @@ from sim.app.state import (
     run_settings,
     user_scenarios,
 )
+from sim.data.textfile import decode_text
 from sim.policy.groups import GROUPS
 from sim.scenario.loader import Scenario, ScenarioError
 
@@ -194,9 +195,11 @@ def upload_box() -> None:
     up = st.file_uploader("Upload a scenario file (TOML)", type=["toml"], key="bld_upload")
     if up is None:
         return
-    text = up.getvalue().decode("utf-8", errors="replace")
+    data = up.getvalue()
+    uploads = {n: u["toml"] for n, u in user_scenarios().items()}
     try:
-        scn = validate_toml(text, up.name)
+        scn = validate_toml(data, up.name, uploads)
+        text = decode_text(data, up.name)
     except ScenarioError as exc:
         st.error(f"{up.name} is not a valid scenario file:\n\n"
                  + "\n".join(f"- {e}" for e in exc.errors))
