@@ -31,7 +31,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parent
 #: package-data folders (pyproject.toml) holding data rather than code
 DATA_DIRS = ("baselines", "policy/data", "data/concordances", "batch/data", "data/validation",
-             "app/assets")
+             "app/assets", "estimate/data", "estimate/effects")
 NOT_DATA = ("*.py", "*.md", "LICENSE*", "py.typed")
 
 
@@ -92,6 +92,9 @@ RULES: tuple[Rule, ...] = (
     Rule("app/assets/studies*.toml", "studies"),
     Rule("app/assets/countries-110m.json", "documented", document="sim/app/assets/README.md"),
     Rule("app/assets/country_regions.csv", "documented", document="sim/app/assets/README.md"),
+    Rule("app/assets/favicon.png", "documented", document="sim/app/assets/README.md"),
+    Rule("estimate/data/agtpa.csv.gz", "documented", document="sim/estimate/data/README.md"),
+    Rule("estimate/effects/*.toml", "documented", document="docs/estimation.md"),
 )
 
 
