@@ -168,6 +168,22 @@ def _merge_named(parent: list[dict], child: list[dict], where: str, path: Path) 
     return list(out.values())
 
 
+#: arrays merged by name across ``extends``
+MERGED_ARRAYS = ("agreements", "events", "uncertainty")
+
+
+def _origins(merged: dict, data: dict) -> dict[str, list[int | None]]:
+    """For each merged array, the index each entry has in the child's own file (None for an
+    entry inherited from the parent), so that messages quote the user's ``events[0]`` and its
+    line rather than the merged ``events[25]``."""
+    out: dict[str, list[int | None]] = {}
+    for key in MERGED_ARRAYS:
+        own = data.get(key) if isinstance(data.get(key), list) else []
+        out[key] = [next((k for k, o in enumerate(own) if o == d), None)
+                    for d in merged.get(key) or []]
+    return out
+
+
 def _resolve(ident: str, label: Path, text: str, near: Path | None, seen: tuple[str, ...],
              sources: Sources) -> tuple[dict, tuple[Path, ...], dict[Path, str]]:
     """The merged raw data of a scenario (``label`` names it in messages)."""
@@ -281,7 +297,8 @@ def _line_of(text: str, loc: tuple) -> int | None:
     return pos + 1 if found else None
 
 
-def _format(exc: ValidationError, path: Path, text: str, data: dict) -> list[str]:
+def _format(exc: ValidationError, path: Path, text: str, data: dict,
+            origins: dict[str, list[int | None]] | None = None) -> list[str]:
     out = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"]
@@ -289,38 +306,50 @@ def _format(exc: ValidationError, path: Path, text: str, data: dict) -> list[str
                         "measure", "join", "withdraw", "safeguard", "trq", "retaliation",
                         "remove", "free", "keep", "equal", "stages", "path", "volume",
                         "above_previous_year")))
+        inherited = ""
+        merged_loc = loc
+        if origins and len(loc) > 1 and loc[0] in origins and isinstance(loc[1], int) \
+                and loc[1] < len(origins[loc[0]]):
+            own = origins[loc[0]][loc[1]]
+            if own is None:
+                inherited = " (inherited from the scenario it extends)"
+            else:
+                loc = (loc[0], own, *loc[2:])
         field_name = ""
         for p in loc:
             field_name += f"[{p}]" if isinstance(p, int) else (f".{p}" if field_name else str(p))
         label = ""
         try:
             node: Any = data
-            for p in loc[:2]:
+            for p in merged_loc[:2]:
                 node = node[p]
             if isinstance(node, dict) and "name" in node:
                 label = f" ({node['name']!r})"
         except (KeyError, IndexError, TypeError):
             pass
-        line = _line_of(text, loc)
+        line = None if inherited else _line_of(text, loc)
         where = f"{path}:{line}" if line else str(path)
         msg = err["msg"]
         got = err.get("input")
         shown = "" if isinstance(got, dict | list) else f" (got {_short(got)})"
-        out.append(f"{where}: {field_name or '<top>'}{label}: {msg}{shown}")
+        out.append(f"{where}: {field_name or '<top>'}{label}{inherited}: {msg}{shown}")
     return out
 
 
-def _validate(data: dict, path: Path | None, text: str) -> ScenarioSpec:
+def _validate(data: dict, path: Path | None, text: str,
+              origins: dict[str, list[int | None]] | None = None) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_format(exc, path or Path("<scenario>"), text, data)) from None
+        raise ScenarioError(_format(exc, path or Path("<scenario>"), text, data, origins)
+                            ) from None
 
 
 def _load(ident: str, label: Path, text: str, near: Path | None, path: Path | None,
           sources: Sources) -> Scenario:
     data, chain, texts = _resolve(ident, label, text, near, (), sources)
-    spec = _validate(data, label, texts[label])
+    own = data if len(chain) == 1 else _parse(texts[label], label)
+    spec = _validate(data, label, texts[label], None if len(chain) == 1 else _origins(data, own))
     scn = Scenario(spec, path, chain, data, sources)
     cal = spec.calibrated_to
     if cal not in ("self", spec.name):
