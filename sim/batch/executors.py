@@ -48,6 +48,28 @@ def default_workers() -> int:
 
 
 @contextmanager
+def _environment_kept():
+    """Undo what starting a Dask local cluster does to *this* process's environment.
+
+    Dask's nanny writes ``distributed.nanny.pre-spawn-environ`` (``OMP_NUM_THREADS=1``,
+    ``MKL_NUM_THREADS=1``, ``OPENBLAS_NUM_THREADS=1``, ``MALLOC_TRIM_THRESHOLD_``) into
+    ``os.environ`` of the process that starts the cluster, so that its worker processes
+    inherit it, and leaves it there: every process started later by the caller (a process pool,
+    a subprocess) then ran with single-threaded BLAS. The workers keep the settings; the
+    caller's environment is restored once the cluster is up.
+    """
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(saved):
+            del os.environ[key]
+        for key, value in saved.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+
+
+@contextmanager
 def executor(kind: str = "process", workers: int | None = None, address: str | None = None):
     """Yield ``(executor, description)``; closes pools and Dask clients on exit."""
     if kind not in EXECUTORS:
@@ -82,8 +104,9 @@ def executor(kind: str = "process", workers: int | None = None, address: str | N
         desc = f"Dask cluster at {address}"
     else:
         n = workers or default_workers()
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        with _environment_kept():
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         client = Client(cluster)
         desc = f"Dask local cluster, {n} workers"
     try:

@@ -1,0 +1,24 @@
+"""Executors: starting a Dask local cluster leaves the caller's environment as it was."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sim.batch.executors import executor
+
+pytest.importorskip("distributed")
+
+
+def test_dask_local_cluster_keeps_the_callers_environment(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    before = dict(os.environ)
+    with executor("dask", 1) as (ex, desc):
+        assert "Dask local cluster" in desc
+        assert dict(os.environ) == before
+        # the workers still get Dask's single-threaded BLAS settings (pre-spawn-environ)
+        assert ex.submit(os.getenv, "OMP_NUM_THREADS").result() == "1"
+        assert ex.submit(os.getenv, "OPENBLAS_NUM_THREADS").result() == "1"
+    assert dict(os.environ) == before
