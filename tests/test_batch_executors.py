@@ -22,3 +22,15 @@ def test_dask_local_cluster_keeps_the_callers_environment(monkeypatch):
         assert ex.submit(os.getenv, "OMP_NUM_THREADS").result() == "1"
         assert ex.submit(os.getenv, "OPENBLAS_NUM_THREADS").result() == "1"
     assert dict(os.environ) == before
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_process_pool_workers_run_blas_on_one_thread():
+    with executor("process", 1) as (ex, _):
+        threads = ex.submit(_blas_threads).result()
+    assert threads and all(n == 1 for n in threads), threads

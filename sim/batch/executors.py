@@ -2,7 +2,10 @@
 
 * ``serial``: runs each chunk when it is submitted (debugging, tests);
 * ``process`` (default): :class:`~concurrent.futures.ProcessPoolExecutor` with an explicit
-  ``forkserver`` (else ``spawn``) context; the global start method is never touched;
+  ``forkserver`` (else ``spawn``) context; the global start method is never touched; each
+  worker runs BLAS on one thread (as Dask's workers do): N workers with a multi-threaded BLAS
+  each oversubscribe N cores, and the solver's small batched products then ran 2.2× slower
+  (docs/batch.md);
 * ``dask``: ``distributed.Client(address or LocalCluster(...)).get_executor()``; needs the
   optional extra ``tradesim[dist]``.
 """
@@ -18,7 +21,7 @@ from typing import Any
 
 from sim.batch.plan import BatchError
 
-__all__ = ["EXECUTORS", "SerialExecutor", "executor"]
+__all__ = ["EXECUTORS", "SerialExecutor", "executor", "one_blas_thread"]
 
 EXECUTORS = ("serial", "process", "dask")
 
@@ -40,6 +43,14 @@ class SerialExecutor(Executor):
 def _mp_context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def one_blas_thread() -> None:
+    """Process-pool initializer: limit BLAS to one thread in this worker (at run time, so it
+    holds whether or not numpy was loaded before, e.g. by a forkserver's preload)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def default_workers() -> int:
@@ -83,7 +94,8 @@ def executor(kind: str = "process", workers: int | None = None, address: str | N
         return
     if kind == "process":
         n = workers or default_workers()
-        ex = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context())
+        ex = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(),
+                                 initializer=one_blas_thread)
         try:
             yield ex, f"process pool, {n} workers ({ex._mp_context.get_start_method()})"
         finally:
