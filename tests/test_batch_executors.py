@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sim.batch.executors import executor
+from sim.batch.executors import LOCAL_WORKER_CONFIG, executor
 
 pytest.importorskip("distributed")
 
@@ -21,6 +21,11 @@ def test_dask_local_cluster_keeps_the_callers_environment(monkeypatch):
         # the workers still get Dask's single-threaded BLAS settings (pre-spawn-environ)
         assert ex.submit(os.getenv, "OMP_NUM_THREADS").result() == "1"
         assert ex.submit(os.getenv, "OPENBLAS_NUM_THREADS").result() == "1"
+        # and the local workers' settings (no statistical profiler on the long chunks)
+        import dask
+
+        for key, value in LOCAL_WORKER_CONFIG.items():
+            assert ex.submit(dask.config.get, key).result() == value, key
     assert dict(os.environ) == before
 
 

@@ -24,6 +24,16 @@ from sim.batch.plan import BatchError
 __all__ = ["EXECUTORS", "SerialExecutor", "executor", "one_blas_thread"]
 
 EXECUTORS = ("serial", "process", "dask")
+#: Dask settings for the workers of a local cluster (the nanny hands its configuration to the
+#: worker it spawns). A chunk is one long, Python-heavy task (SimPy timeline, small numpy
+#: products); Dask's statistical profiler samples the running thread's stack every 10 ms and
+#: the worker's event loop ticks every 20 ms, both taking the GIL from the task. No dashboard
+#: reads the profiles of a local batch run, so profiling is off and the ticks are slower.
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+}
 
 
 class SerialExecutor(Executor):
@@ -102,6 +112,7 @@ def executor(kind: str = "process", workers: int | None = None, address: str | N
             ex.shutdown(wait=True, cancel_futures=True)
         return
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise BatchError("--executor dask needs Dask: pip install -e \".[dist]\" (or "
@@ -116,7 +127,7 @@ def executor(kind: str = "process", workers: int | None = None, address: str | N
         desc = f"Dask cluster at {address}"
     else:
         n = workers or default_workers()
-        with _environment_kept():
+        with _environment_kept(), dask.config.set(LOCAL_WORKER_CONFIG):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                    dashboard_address=None)
         client = Client(cluster)
