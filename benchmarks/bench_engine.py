@@ -4,6 +4,7 @@
 
 Prints the best-of-N wall time of each case:
   one-sector 30 countries (gegravity sample)           target <= 3 ms per solve
+  sim.counterfactual on it, per call with its tables    target <= 2 ms (issue 10)
   CP NAFTA, 31 regions x 40 sectors, IO links          target <= 50 ms
   synthetic 80 regions x 50 sectors, IO links          target <= 1 s
   batch of 1,000 tariff shocks on icio2022 (16 x 7)    target <= 5 s
@@ -25,7 +26,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from model_helpers import random_economy  # noqa: E402
 
-from sim.data.baseline import load_baseline  # noqa: E402
+from sim.counterfactual import counterfactual  # noqa: E402
+from sim.data.baseline import Baseline, load_baseline  # noqa: E402
 from sim.data.cp2015 import load_cp2015  # noqa: E402
 from sim.data.gegravity import load_gegravity_sample  # noqa: E402
 from sim.model import solve  # noqa: E402
@@ -56,6 +58,12 @@ def main() -> None:
     rows.append(("one-sector, 30 countries (gegravity sample), warm", t, 0.003))
     t = best_of(args.repeat, lambda: solve(sample, cost_factor=d_hat))
     rows.append(("one-sector, 30 countries (gegravity sample), cold", t, 0.003))
+    geg = Baseline(name="gegravity_sample", path=args.data / "gegravity_sample",
+                   regions=tuple(load_gegravity_sample(args.data / "gegravity_sample").regions),
+                   sectors=("all",), economy=sample)
+    counterfactual(geg, cost_factor=d_hat)   # the first call solves and keeps the baseline
+    t = best_of(max(args.repeat, 20), lambda: counterfactual(geg, cost_factor=d_hat))
+    rows.append(("sim.counterfactual, 30 countries one sector, per call with tables", t, 0.002))
 
     case = load_cp2015(args.data / "caliendo_parro_2015")
     base = solve(case.economy, closure="zero")

@@ -601,6 +601,16 @@ def data_inspect_cmd(
     console.print(inspect(name), highlight=False)
 
 
+@app.command("app", context_settings={"allow_extra_args": True,
+                                      "ignore_unknown_options": True})
+def app_command(ctx: typer.Context) -> None:
+    """Start the Streamlit app (works from an installed copy; extra options such as
+    --server.port 8502 go to ``streamlit run``)."""
+    from sim.app.main import launch
+
+    raise typer.Exit(launch(ctx.args))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

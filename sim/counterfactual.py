@@ -1,7 +1,8 @@
 """One static counterfactual on a baseline, as tidy tables (the results layer).
 
-``counterfactual(baseline, shock, closure)`` solves the model's own baseline (baseline tariffs,
-same closure) and the shocked equilibrium, and compares them: per region
+``counterfactual(baseline, shock, closure)`` compares the shocked equilibrium with the model's
+own baseline (baseline tariffs, same closure; solved once per economy content and closure by
+:func:`sim.model.solved_baseline`, and read-only): per region
 (:data:`sim.model.REGION_METRICS`), per exporter–importer–sector flow and per region–sector.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,15 @@ import pandas as pd
 
 from sim.data.baseline import Baseline, BaselineError, load_baseline
 from sim.data.shock import Shock, ShockError, read_shock
-from sim.model import CLOSURES, Equilibrium, ModelInputError, SolverError, compare, solve
+from sim.model import (
+    CLOSURES,
+    Equilibrium,
+    ModelInputError,
+    SolverError,
+    compare,
+    solve,
+    solved_baseline,
+)
 
 __all__ = ["CounterfactualResult", "counterfactual"]
 
@@ -49,6 +59,38 @@ class CounterfactualResult:
                 tmp.unlink(missing_ok=True)
             written.append(path)
         return written
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """Label columns of the tidy tables (row-major ``[exporter, importer, sector]`` and
+    ``[region, sector]``), built once per list of names: pandas string arrays are immutable
+    here because every table copies them on construction."""
+
+    region: pd.api.extensions.ExtensionArray
+    exporter: pd.api.extensions.ExtensionArray
+    importer: pd.api.extensions.ExtensionArray
+    flow_sector: pd.api.extensions.ExtensionArray
+    sector_region: pd.api.extensions.ExtensionArray
+    sector: pd.api.extensions.ExtensionArray
+
+
+@lru_cache(maxsize=32)
+def _labels(regions: tuple[str, ...], sectors: tuple[str, ...]) -> _Labels:
+    reg, sec = np.array(regions), np.array(sectors)
+    n_reg, n_sec = len(reg), len(sec)
+
+    def column(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        return pd.Series(values).array
+
+    return _Labels(
+        region=column(reg),
+        exporter=column(np.repeat(reg, n_reg * n_sec)),
+        importer=column(np.tile(np.repeat(reg, n_sec), n_reg)),
+        flow_sector=column(np.tile(sec, n_reg * n_reg)),
+        sector_region=column(np.repeat(reg, n_sec)),
+        sector=column(np.tile(sec, n_reg)),
+    )
 
 
 def _pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
@@ -106,7 +148,7 @@ def counterfactual(
                                   f"numbers, got {type(tariffs).__name__}") from None
         if np.any(diag != 0):
             raise ModelInputError("tariffs on domestic sales (exporter == importer) must be 0")
-    base = solve(economy, closure=closure)
+    base = solved_baseline(economy, closure)        # solved once per (economy, closure, θ)
     new = solve(economy, tariffs=tariffs, cost_factor=cost_factor, closure=closure,
                 initial=base)
     metrics = compare(economy, base, new)
@@ -114,29 +156,24 @@ def counterfactual(
     if bad or not np.all(np.isfinite(new.flows)):
         raise SolverError(f"the counterfactual has non-finite results ({', '.join(bad) or 'flows'}"
                           "): the shock is too large for the model to represent")
-    regions = pd.DataFrame({"region": baseline.regions})
-    for name, values in metrics.items():
-        regions[name] = values[0]
-
-    n_reg, n_sec = len(baseline.regions), len(baseline.sectors)
-    exp_idx, imp_idx, sec_idx = np.meshgrid(np.arange(n_reg), np.arange(n_reg),
-                                            np.arange(n_sec), indexing="ij")
+    labels = _labels(tuple(baseline.regions), tuple(baseline.sectors))
+    regions = pd.DataFrame({"region": labels.region,
+                            **{name: values[0] for name, values in metrics.items()}})
     value_base = base.flows[0].ravel()
     value_new = new.flows[0].ravel()
     flows = pd.DataFrame({
-        "exporter": np.array(baseline.regions)[exp_idx.ravel()],
-        "importer": np.array(baseline.regions)[imp_idx.ravel()],
-        "sector": np.array(baseline.sectors)[sec_idx.ravel()],
+        "exporter": labels.exporter,
+        "importer": labels.importer,
+        "sector": labels.flow_sector,
         "tariff_base": base.tariffs[0].ravel(),
         "tariff_new": new.tariffs[0].ravel(),
         "value_base": value_base,
         "value_new": value_new,
         "change_pct": _pct_change(value_new, value_base),
     })
-    reg_idx, s_idx = np.meshgrid(np.arange(n_reg), np.arange(n_sec), indexing="ij")
     sectors = pd.DataFrame({
-        "region": np.array(baseline.regions)[reg_idx.ravel()],
-        "sector": np.array(baseline.sectors)[s_idx.ravel()],
+        "region": labels.sector_region,
+        "sector": labels.sector,
         "gross_output_base": base.gross_output[0].ravel(),
         "gross_output_new": new.gross_output[0].ravel(),
         "gross_output_pct": _pct_change(new.gross_output[0], base.gross_output[0]).ravel(),

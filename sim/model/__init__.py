@@ -4,6 +4,7 @@ This package imports numpy and nothing else from outside the standard library (a
 that importing it loads no simpy, streamlit or pandas).
 """
 
+from sim.model.baseline_cache import solved_baseline
 from sim.model.economy import Economy, EconomyError
 from sim.model.metrics import REGION_METRICS, compare
 from sim.model.solver import CLOSURES, Equilibrium, ModelInputError, SolverError, solve
@@ -18,4 +19,5 @@ __all__ = [
     "SolverError",
     "compare",
     "solve",
+    "solved_baseline",
 ]

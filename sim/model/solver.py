@@ -23,13 +23,24 @@ and trade is balanced up to the deficit,
 :math:`\\sum_{ij} \\pi'_{inj} X'_{nj}/(1+t'_{inj}) - \\sum_{j} Y'_{nj} = D'_n`, with world value
 added as numeraire (:math:`\\sum_n \\hat w_n VA_n = \\sum_n VA_n`).
 
-Method: a fixed point in (ln ŵ, ln ĉ) with Anderson acceleration (type II, batched normal
-equations with Tikhonov regularisation), the wage step taken on the trade-balance residual
-(``ln ŵ ← ln ŵ − ZW / (ŵ VA)``), and expenditure obtained by warm-started fixed-point
-iteration of the linear expenditure system (no dense N·J solve). Each batch member stops
-as soon as its own residuals (trade balance relative to value added, unit-cost and expenditure
-updates) are below ``tol``; members never mix (Anderson histories and restarts are per
-member), so a member's result does not depend on the rest of its batch.
+Method: one fixed point z = G(z) in the state z = (ln ŵ, ln ĉ, X'/ΣX) with Anderson
+acceleration (type II, batched normal equations with Tikhonov regularisation). One application
+of G (:func:`_equilibrium_map`) evaluates the CES sums at (ĉ, X'), and returns
+
+* the unit costs of the first equation, ``ln ĉ ← γ ln ŵ + Σ_k γ_k ln P̂_k``;
+* expenditure from the goods-market equations, ``X' ← γ Y' + α I'`` (expenditure is part of
+  the state: one pass over the bilateral arrays per iteration, no linear solve);
+* wages stepped on the trade-balance residual ZW = imports − exports − deficit,
+  ``ln ŵ ← ln ŵ − ZW / (ŵ VA + c · θ-weighted openness)`` (c = :data:`WAGE_STEP_TRADE`, a
+  preconditioner that changes speed, not the solution), renormalised to the numeraire.
+
+:func:`solve` is three rooms: :func:`_prepare` (validate the shock, compute everything that
+does not move during the iteration: with a[i, n, j] = π b κ̂^(−θ) the CES sum is
+Σ_i a ĉ_i^(−θ)), :func:`_iterate` (the Anderson loop around :func:`_equilibrium_map`) and
+:func:`_assemble` (the :class:`Equilibrium` at the fixed point). Each batch member stops as soon
+as its own residual (trade balance relative to value added, unit-cost and expenditure updates)
+is below ``tol``; members never mix (Anderson histories and restarts are per member), so a
+member's result does not depend on the rest of its batch.
 """
 
 from __future__ import annotations
@@ -46,7 +57,6 @@ __all__ = ["CLOSURES", "Equilibrium", "ModelInputError", "SolverError", "solve"]
 Closure = Literal["fixed", "zero", "ratio"]
 CLOSURES: tuple[str, ...] = ("fixed", "zero", "ratio")
 WAGE_STEP_TRADE = 4.0  # preconditioner of the wage step; changes speed, not the solution
-X_SUBSTEPS = 8
 
 
 class SolverError(RuntimeError):
@@ -145,6 +155,7 @@ class _Anderson:
         self.z_prev = np.zeros((batch, dim))
         self.f_prev = np.zeros((batch, dim))
         self.slot = 0
+        self.eye = np.eye(memory)
 
     def reset(self, members: np.ndarray) -> None:
         """Forget the history of the batch members selected by the boolean mask ``members``."""
@@ -162,9 +173,13 @@ class _Anderson:
         f = g - z
         k = self.slot
         self.slot = (k + 1) % self.memory
-        prev = self.has_prev[:, None]
-        self.dz[:, k] = np.where(prev, z - self.z_prev, 0.0)
-        self.df[:, k] = np.where(prev, f - self.f_prev, 0.0)
+        if self.has_prev.all():         # the masks below would select every member
+            self.dz[:, k] = z - self.z_prev
+            self.df[:, k] = f - self.f_prev
+        else:
+            prev = self.has_prev[:, None]
+            self.dz[:, k] = np.where(prev, z - self.z_prev, 0.0)
+            self.df[:, k] = np.where(prev, f - self.f_prev, 0.0)
         self.count = np.minimum(self.count + self.has_prev, self.memory)
         self.z_prev, self.f_prev = z, f
         had_history = bool(self.has_prev.any())
@@ -173,7 +188,7 @@ class _Anderson:
             return g
         gram = np.matmul(self.df, self.df.transpose(0, 2, 1))  # [B, m, m]
         scale = (np.trace(gram, axis1=1, axis2=2) / np.maximum(self.count, 1))[:, None, None]
-        gram = gram + (self.reg * scale + 1e-300) * np.eye(self.memory)
+        gram = gram + (self.reg * scale + 1e-300) * self.eye
         rhs = np.matmul(self.df, f[..., None])                 # [B, m, 1]
         try:
             coef = np.linalg.solve(gram, rhs)
@@ -229,6 +244,33 @@ def solve(
     """
     if closure not in CLOSURES:
         raise ModelInputError(f"closure must be one of {CLOSURES}, got {closure!r}")
+    prep = _prepare(economy, tariffs, cost_factor, demand_shifter, theta)
+    z_done, residual, iterations = _iterate(economy, prep, closure, initial, tol, max_iter)
+    return _assemble(economy, prep, closure, z_done, residual, iterations)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A validated shock and every array that does not move during the iteration.
+
+    ``arrays`` = (a_price [b, j, n, i], a_sales [b, j, i, n], a_revenue [b, j, n, i],
+    −θ [b, j, 1]): the CES weights a = π b κ̂^(−θ) laid out for batched matrix-vector products
+    (prices, sales at producer prices a/(1+t'), tariff revenue a t'/(1+t'))."""
+
+    tariffs: np.ndarray          # t' [b, i, n, j]
+    cost_factor: np.ndarray      # d̂ [b, i, n, j]
+    batch: int
+    a: np.ndarray                # π b κ̂^(−θ) [b, i, n, j]
+    inv1t: np.ndarray            # 1 / (1 + t') [b, i, n, j]
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    trade_scale: np.ndarray      # Σ_j θ γ · openness [b, n]: scale of the wage step
+    io: np.ndarray               # γ[n, k, j] with a leading axis (intermediate use and ln P̂)
+    x_scale: float               # world expenditure (scale of X' in the state)
+
+
+def _prepare(economy: Economy, tariffs: np.ndarray | None, cost_factor: np.ndarray | None,
+             demand_shifter: np.ndarray | None, theta: np.ndarray | None) -> _Prepared:
+    """Validate the shock and precompute what the iteration does not change."""
     n_reg, n_sec = economy.n_regions, economy.n_sectors
     bil = (n_reg, n_reg, n_sec)
     t_new = _as_batch(economy.tariffs if tariffs is None else tariffs, bil, "tariffs", 0.0)
@@ -245,15 +287,11 @@ def solve(
         raise ModelInputError("theta must be positive")
     batch = _batch_size(t_new, d_hat, shifter, th)
 
-    pi0 = economy.shares
-    va_share, io = economy.va_share, economy.io_share
-    alpha, va = economy.final_share, economy.value_added
     neg_theta = -th                                                           # [b, j]
-    # Everything that does not move during the iteration is computed once. With
-    # a[i, n, j] = π b κ̂^(−θ) the CES sum is Σ_i a ĉ_i^(−θ), so each iteration needs only
+    # With a[i, n, j] = π b κ̂^(−θ) the CES sum is Σ_i a ĉ_i^(−θ), so each iteration needs only
     # N·J powers and three batched matrix-vector products (layout [b, j, ·, ·]).
     log_kappa = np.log1p(t_new) - np.log1p(economy.tariffs) + np.log(d_hat)   # [b, i, n, j]
-    weight = pi0 * shifter
+    weight = economy.shares * shifter
     positive = weight > 0
     with np.errstate(over="ignore", invalid="ignore"):
         a = np.where(positive, weight * np.exp(np.where(positive, log_kappa, 0.0)
@@ -266,15 +304,58 @@ def solve(
     a_price = np.ascontiguousarray(a.transpose(0, 3, 2, 1))                    # [b, j, n, i]
     a_sales = np.ascontiguousarray((a * inv1t).transpose(0, 3, 1, 2))         # [b, j, i, n]
     a_revenue = np.ascontiguousarray((a * t_new * inv1t).transpose(0, 3, 2, 1))  # [b, j, n, i]
-    io_use = np.ascontiguousarray(io)[None]            # intermediate demand: γ[n, j, k] @ Y'[n, k]
-    theta_bj = neg_theta[:, :, None]                                          # [b, j, 1]
     # Scale of the wage step: the trade balance responds to a region's wage through its value
     # added and, with elasticity θ, through its foreign sales and purchases. Dividing the
     # residual by both keeps the plain iteration stable for very open economies.
     foreign = economy.flows * (1.0 - np.eye(n_reg))[:, :, None]
     openness = foreign.sum(axis=1) + foreign.sum(axis=0)                       # [n, j]
-    trade_scale = (th[:, None, :] * (va_share * openness)[None]).sum(axis=2)  # [b, n]
+    trade_scale = (th[:, None, :] * (economy.va_share * openness)[None]).sum(axis=2)  # [b, n]
+    return _Prepared(t_new, d_hat, batch, a, inv1t,
+                     (a_price, a_sales, a_revenue, neg_theta[:, :, None]), trade_scale,
+                     np.ascontiguousarray(economy.io_share)[None],
+                     float(economy.expenditure.sum()))
 
+
+def _deficit(economy: Economy, closure: str, w_hat: np.ndarray) -> np.ndarray:
+    """D'[b, n] under the closure at wages ``w_hat``."""
+    if closure == "fixed":
+        return np.broadcast_to(economy.deficit, w_hat.shape)
+    if closure == "zero":
+        return np.zeros_like(w_hat)
+    va = economy.value_added
+    ratio = (w_hat * economy.deficit).sum(1, keepdims=True) / (w_hat * va).sum(1, keepdims=True)
+    return w_hat * (economy.deficit - va * ratio)
+
+
+def _evaluate(lc: np.ndarray, x: np.ndarray, arrays: tuple[np.ndarray, ...]
+              ) -> tuple[np.ndarray, ...]:
+    """CES sums, ln P̂, gross output and tariff revenue at unit costs ``lc`` [b, n, j] and
+    expenditure ``x`` [b, n, j]: (ĉ^(−θ) [b, j, i], Σ_i a ĉ^(−θ) [b, j, n], ln P̂ [b, n, j],
+    Y' [b, n, j], R' [b, n])."""
+    a_price, a_sales, a_revenue, theta = arrays
+    cpow = np.exp(theta * lc.transpose(0, 2, 1))                             # ĉ^(−θ) [b, j, i]
+    total = np.matmul(a_price, cpow[..., None])[..., 0]                      # [b, j, n]
+    lp = np.log(total) / theta                                               # ln P̂ [b, j, n]
+    x_per = x.transpose(0, 2, 1) / total                                     # [b, j, n]
+    y = cpow * np.matmul(a_sales, x_per[..., None])[..., 0]                  # Y' [b, j, i]
+    rev = (np.matmul(a_revenue, cpow[..., None])[..., 0] * x_per).sum(axis=1)  # R' [b, n]
+    return cpow, total, lp.transpose(0, 2, 1), y.transpose(0, 2, 1), rev
+
+
+def _split(economy: Economy, z: np.ndarray, x_scale: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The state z [b, N + 2NJ] as (ln ŵ [b, n], ln ĉ [b, n, j], X' [b, n, j])."""
+    n_reg, n_sec = economy.n_regions, economy.n_sectors
+    n_c = n_reg * n_sec
+    m = z.shape[0]
+    return (z[:, :n_reg], z[:, n_reg:n_reg + n_c].reshape(m, n_reg, n_sec),
+            z[:, n_reg + n_c:].reshape(m, n_reg, n_sec) * x_scale)
+
+
+def _start(economy: Economy, batch: int, initial: Equilibrium | None, x_scale: float
+           ) -> np.ndarray:
+    """The starting state: the warm start's (ŵ, ĉ, X') or the data (ŵ = ĉ = 1, X' = X)."""
+    n_reg, n_sec = economy.n_regions, economy.n_sectors
     if initial is not None:
         lw = np.log(np.broadcast_to(initial.wage_hat, (batch, n_reg))).copy()
         lc = np.log(np.broadcast_to(initial.unit_cost_hat, (batch, n_reg, n_sec))).copy()
@@ -283,73 +364,67 @@ def solve(
         lw = np.zeros((batch, n_reg))
         lc = np.zeros((batch, n_reg, n_sec))
         x = np.broadcast_to(economy.expenditure, (batch, n_reg, n_sec)).copy()
-    world_va = va.sum()
+    return np.concatenate([lw, lc.reshape(batch, -1), x.reshape(batch, -1) / x_scale], axis=1)
 
-    def deficit_of(w_hat: np.ndarray) -> np.ndarray:
-        if closure == "fixed":
-            return np.broadcast_to(economy.deficit, w_hat.shape)
-        if closure == "zero":
-            return np.zeros_like(w_hat)
-        ratio = (w_hat * economy.deficit).sum(1, keepdims=True) / (w_hat * va).sum(1, keepdims=True)
-        return w_hat * (economy.deficit - va * ratio)
 
-    def evaluate(lc_: np.ndarray, x_: np.ndarray, arrays: tuple[np.ndarray, ...]
-                 ) -> tuple[np.ndarray, ...]:
-        """CES sums, ln P̂, gross output and tariff revenue at unit costs ``lc_`` [b, n, j]
-        and expenditure ``x_`` [b, n, j]."""
-        a_price_, a_sales_, a_revenue_, theta_ = arrays
-        cpow = np.exp(theta_ * lc_.transpose(0, 2, 1))                       # ĉ^(−θ) [b, j, i]
-        total = np.matmul(a_price_, cpow[..., None])[..., 0]                 # [b, j, n]
-        lp = np.log(total) / theta_                                          # ln P̂ [b, j, n]
-        x_per = x_.transpose(0, 2, 1) / total                                # [b, j, n]
-        y = cpow * np.matmul(a_sales_, x_per[..., None])[..., 0]             # Y' [b, j, i]
-        rev = (np.matmul(a_revenue_, cpow[..., None])[..., 0] * x_per).sum(axis=1)  # R' [b, n]
-        return cpow, total, lp.transpose(0, 2, 1), y.transpose(0, 2, 1), rev
+def _equilibrium_map(economy: Economy, closure: str, io: np.ndarray, x_scale: float,
+                     world_va: float, z: np.ndarray, arrays: tuple[np.ndarray, ...],
+                     trade_scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One application of G: the next state g and the residual of each member at z."""
+    va_share, alpha, va = economy.va_share, economy.final_share, economy.value_added
+    m = z.shape[0]
+    n_c = economy.n_regions * economy.n_sectors
+    lw, lc, x = _split(economy, z, x_scale)
+    w_hat = np.exp(lw)
+    _, _, lp, y, rev = _evaluate(lc, x, arrays)
+    lc_new = va_share * lw[:, :, None] + np.matmul(lp[:, :, None, :], io)[:, :, 0, :]
+    # the fixed deficit enters by broadcasting (the same numbers as a broadcast copy)
+    d_new = economy.deficit if closure == "fixed" else _deficit(economy, closure, w_hat)
+    income = w_hat * va + rev + d_new
+    x_new = np.matmul(io, y[..., None])[..., 0] + alpha * income[:, :, None]
+    zw = x.sum(axis=2) - rev - y.sum(axis=2) - d_new      # imports − exports − deficit
+    lw_new = lw - zw / (w_hat * va + WAGE_STEP_TRADE * trade_scale)
+    lw_new -= np.log((np.exp(lw_new) * va).sum(1, keepdims=True) / world_va)
+    g = np.concatenate([lw_new, lc_new.reshape(m, -1), x_new.reshape(m, -1) / x_scale], axis=1)
+    if not np.isfinite(g).all():
+        return g, np.full(m, np.nan)
+    residual = np.maximum(np.maximum(np.abs(zw / va).max(axis=1),
+                                     np.abs(lc_new - lc).max(axis=(1, 2))),
+                          np.abs(x_new - x).max(axis=(1, 2)) / x_scale * n_c)
+    return g, residual
 
-    def rows(arr: np.ndarray, index: np.ndarray) -> np.ndarray:
-        return arr if arr.shape[0] == 1 else arr[index]
 
-    # Expenditure X' is part of the fixed-point state (scaled by world expenditure), so each
-    # iteration costs one pass over the bilateral arrays; Anderson acceleration handles the
-    # coupling between wages, unit costs and expenditure. A member leaves the iteration as
-    # soon as its own residual is below ``tol``: its result does not depend on the others.
-    full = (a_price, a_sales, a_revenue, theta_bj)
-    x_scale = float(economy.expenditure.sum())
-    n_c = n_reg * n_sec
-    z = np.concatenate([lw, lc.reshape(batch, -1), x.reshape(batch, -1) / x_scale], axis=1)
+def _rows(arr: np.ndarray, index: np.ndarray) -> np.ndarray:
+    return arr if arr.shape[0] == 1 else arr[index]
+
+
+def _iterate(economy: Economy, prep: _Prepared, closure: str, initial: Equilibrium | None,
+             tol: float, max_iter: int) -> tuple[np.ndarray, float, int]:
+    """Anderson-accelerated fixed point of :func:`_equilibrium_map` for every batch member.
+
+    A member leaves the iteration as soon as its own residual is below ``tol`` (its result does
+    not depend on the others); a member whose residual grows 1000-fold over its best restarts
+    its Anderson history. Returns the converged states, the largest residual and the number of
+    iterations."""
+    batch = prep.batch
+    z = _start(economy, batch, initial, prep.x_scale)
     accel = _Anderson(batch, z.shape[1])
-    io_t = np.ascontiguousarray(io)[None]                     # γ[n, k, j] for ln P̂ @ γ
     z_done = np.empty_like(z)
     res_done = np.zeros(batch)
     active = np.arange(batch)
-    arrays, scale_a = full, trade_scale
+    arrays, scale_a = prep.arrays, prep.trade_scale
+    world_va = economy.value_added.sum()
     best = np.full(batch, np.inf)
     residual = np.full(batch, np.inf)
     iteration = 0
     for iteration in range(1, max_iter + 1):
-        m = len(active)
-        lw = z[:, :n_reg]
-        lc = z[:, n_reg:n_reg + n_c].reshape(m, n_reg, n_sec)
-        x = z[:, n_reg + n_c:].reshape(m, n_reg, n_sec) * x_scale
-        w_hat = np.exp(lw)
-        _, _, lp, y, rev = evaluate(lc, x, arrays)
-        lc_new = va_share * lw[:, :, None] + np.matmul(lp[:, :, None, :], io_t)[:, :, 0, :]
-        d_new = deficit_of(w_hat)
-        income = w_hat * va + rev + d_new
-        x_new = np.matmul(io_use, y[..., None])[..., 0] + alpha * income[:, :, None]
-        zw = x.sum(axis=2) - rev - y.sum(axis=2) - d_new      # imports − exports − deficit
-        lw_new = lw - zw / (w_hat * va + WAGE_STEP_TRADE * scale_a)
-        lw_new -= np.log((np.exp(lw_new) * va).sum(1, keepdims=True) / world_va)
-        g = np.concatenate([lw_new, lc_new.reshape(m, -1),
-                            x_new.reshape(m, -1) / x_scale], axis=1)
-        if not np.all(np.isfinite(g)):
+        g, residual = _equilibrium_map(economy, closure, prep.io, prep.x_scale, world_va, z,
+                                       arrays, scale_a)
+        if not np.isfinite(g).all():
             bad = active[np.unique(np.nonzero(~np.isfinite(g))[0])].tolist()
             raise SolverError(f"the solver produced NaN or infinite values at iteration "
                               f"{iteration} (batch members {bad[:10]}); the shock is "
                               "infeasible or the baseline is degenerate")
-        residual = np.maximum(np.maximum(np.abs(zw / va).max(axis=1),
-                                         np.abs(lc_new - lc).max(axis=(1, 2))),
-                              np.abs(x_new - x).max(axis=(1, 2)) / x_scale * n_c)
         done = residual < tol
         if done.any():
             z_done[active[done]] = z[done]
@@ -361,8 +436,8 @@ def solve(
             z, g, residual = z[keep], g[keep], residual[keep]
             best = best[keep]
             accel.keep(keep)
-            arrays = tuple(rows(arr, active) for arr in full)
-            scale_a = rows(trade_scale, active)
+            arrays = tuple(_rows(arr, active) for arr in prep.arrays)
+            scale_a = _rows(prep.trade_scale, active)
         restart = residual > 1e3 * best
         if restart.any():
             accel.reset(restart)
@@ -372,23 +447,29 @@ def solve(
         raise SolverError(f"no convergence after {max_iter} iterations for batch members "
                           f"{active[:10].tolist()} (residual {residual.max():.3g} > tol "
                           f"{tol:.1g}, closure {closure!r})")
+    return z_done, float(res_done.max()), iteration
 
-    lw = z_done[:, :n_reg]
-    lc = z_done[:, n_reg:n_reg + n_c].reshape(batch, n_reg, n_sec)
-    x = z_done[:, n_reg + n_c:].reshape(batch, n_reg, n_sec) * x_scale
+
+def _assemble(economy: Economy, prep: _Prepared, closure: str, z: np.ndarray,
+              residual: float, iterations: int) -> Equilibrium:
+    """The :class:`Equilibrium` at the converged state z."""
+    batch = prep.batch
+    bil = (economy.n_regions, economy.n_regions, economy.n_sectors)
+    va, alpha = economy.value_added, economy.final_share
+    lw, lc, x = _split(economy, z, prep.x_scale)
     w_hat = np.exp(lw)
-    residual = float(res_done.max())
-    cpow, total, lp, y, rev = evaluate(lc, x, full)
+    cpow, total, lp, y, rev = _evaluate(lc, x, prep.arrays)
     # π'[i, n, j] = a ĉ_i^(−θ) / Σ_i a ĉ_i^(−θ)
-    pi_new = a * (cpow.transpose(0, 2, 1)[:, :, None, :] / total.transpose(0, 2, 1)[:, None])
-    flows_new = pi_new * inv1t * x[:, None, :, :]
+    pi_new = prep.a * (cpow.transpose(0, 2, 1)[:, :, None, :] / total.transpose(0, 2, 1)[:, None])
+    flows_new = pi_new * prep.inv1t * x[:, None, :, :]
     p_hat = np.exp(lp)
     final_price = np.exp((alpha * lp).sum(axis=2))
-    d_new = np.array(deficit_of(w_hat), copy=True)
+    d_new = np.array(_deficit(economy, closure, w_hat), copy=True)
     income = w_hat * va + rev + d_new
+    t_new = prep.tariffs
     return Equilibrium(
         tariffs=t_new if t_new.shape[0] == batch else np.broadcast_to(t_new, (batch, *bil)),
-        cost_factor=np.broadcast_to(d_hat, (batch, *bil)),
+        cost_factor=np.broadcast_to(prep.cost_factor, (batch, *bil)),
         wage_hat=w_hat,
         unit_cost_hat=np.exp(lc),
         price_hat=p_hat,
@@ -397,11 +478,11 @@ def solve(
         expenditure=x,
         flows=flows_new,
         gross_output=y,
-        value_added=va_share * y,
+        value_added=economy.va_share * y,
         tariff_revenue=rev,
         deficit=d_new,
         income=income,
         closure=closure,
-        iterations=iteration,
+        iterations=iterations,
         residual=residual,
     )

@@ -17,6 +17,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,15 @@ __all__ = ["LIBRARY", "MAX_DEPTH", "MAX_SCENARIO_BYTES", "Scenario", "ScenarioEr
            "Sources", "find_reference", "find_scenario", "load_calibration", "load_scenario",
            "load_scenario_text"]
 
-LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
+
+def _library() -> Path:
+    """The scenario library: ``sim/scenarios/`` in an installed wheel (package data, see
+    setup.py), else ``scenarios/`` beside ``sim/`` (source tree, editable install)."""
+    installed = Path(str(files("sim").joinpath("scenarios")))
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "scenarios"
+
+
+LIBRARY = _library()
 MAX_SCENARIO_BYTES = 1024 * 1024
 MAX_DEPTH = 16
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")

@@ -1,0 +1,69 @@
+"""The solved baseline of an economy, solved once per content (economy, closure, θ).
+
+A counterfactual is compared with the model's own baseline: the equilibrium at the baseline
+tariffs (t' = t, d̂ = 1, b = 1) under the same closure and elasticities. It does not depend on
+the shock, so it is solved once and kept. The key is the *content* of the economy's defining
+arrays (flows, tariffs, γ, io shares, θ; everything else is derived from them) as bytes, with
+their shapes, the closure and the θ override: an economy rebuilt with the same numbers hits, a
+changed number misses, and equal keys mean equal arrays (the dictionary compares the bytes, so
+there is no hash collision to fear). The kept equilibria are read-only (``writeable = False``),
+so a caller cannot change a cached result by mistake. At most :data:`CACHE_SIZE` baselines are
+kept, least recently used first out.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import fields
+
+import numpy as np
+
+from sim.model.economy import Economy
+from sim.model.solver import Closure, Equilibrium, solve
+
+__all__ = ["CACHE_SIZE", "clear_baseline_cache", "economy_key", "solved_baseline"]
+
+CACHE_SIZE = 16
+_CACHE: OrderedDict[tuple, Equilibrium] = OrderedDict()
+
+
+def economy_key(economy: Economy, theta: np.ndarray | None = None) -> tuple:
+    """The economy's defining arrays (and a θ override) as (shape, bytes) pairs."""
+    arrays = [economy.flows, economy.tariffs, economy.va_share, economy.io_share, economy.theta]
+    if theta is not None:
+        arrays.append(theta)
+    pairs = [(np.shape(a), np.ascontiguousarray(a, dtype=np.float64).tobytes()) for a in arrays]
+    return (*pairs, theta is not None)
+
+
+def _read_only(eq: Equilibrium) -> Equilibrium:
+    values = {}
+    for f in fields(eq):
+        v = getattr(eq, f.name)
+        if isinstance(v, np.ndarray):
+            v = np.array(v, copy=True)
+            v.setflags(write=False)
+        values[f.name] = v
+    return Equilibrium(**values)
+
+
+def solved_baseline(economy: Economy, closure: Closure = "fixed", *,
+                    theta: np.ndarray | None = None) -> Equilibrium:
+    """``solve(economy, closure=closure, theta=theta)``, computed once per content.
+
+    Equal inputs give the same object; its arrays are read-only.
+    """
+    key = (economy_key(economy, theta), closure)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key, last=True)
+        return hit
+    eq = _CACHE.setdefault(key, _read_only(solve(economy, closure=closure, theta=theta)))
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return eq
+
+
+def clear_baseline_cache() -> None:
+    """Forget every kept baseline (tests, memory)."""
+    _CACHE.clear()

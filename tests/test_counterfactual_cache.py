@@ -1,0 +1,86 @@
+"""``sim.counterfactual`` keeps the solved baseline and builds its tables at once (issue 10):
+the results are exactly those of solving everything afresh and building the tables column by
+column, and the kept baseline cannot be changed or confused with another economy's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.counterfactual import counterfactual
+from sim.data.baseline import load_baseline
+from sim.model import compare, solve, solved_baseline
+from sim.model.baseline_cache import clear_baseline_cache
+from sim.model.economy import Economy
+
+SHOCK = Path(__file__).resolve().parents[1] / "examples" / "us_tariff_on_japan_25.csv"
+
+
+def _reference_tables(bl, tariffs, closure):
+    """The tables as the pre-issue-10 code built them: baseline solved afresh, column by
+    column."""
+    base = solve(bl.economy, closure=closure)
+    new = solve(bl.economy, tariffs=tariffs, closure=closure, initial=base)
+    metrics = compare(bl.economy, base, new)
+    regions = pd.DataFrame({"region": bl.regions})
+    for name, values in metrics.items():
+        regions[name] = values[0]
+    rows = []
+    for i, exp in enumerate(bl.regions):
+        for n, imp in enumerate(bl.regions):
+            for j, sec in enumerate(bl.sectors):
+                vb, vn = base.flows[0, i, n, j], new.flows[0, i, n, j]
+                rows.append((exp, imp, sec, base.tariffs[0, i, n, j], new.tariffs[0, i, n, j],
+                             vb, vn, 100.0 * (vn / vb - 1.0) if vb > 0 else np.nan))
+    flows = pd.DataFrame(rows, columns=["exporter", "importer", "sector", "tariff_base",
+                                        "tariff_new", "value_base", "value_new", "change_pct"])
+    return regions, flows, base
+
+
+@pytest.mark.parametrize("closure", ["fixed", "zero", "ratio"])
+def test_tables_equal_fresh_solve_built_column_by_column(closure):
+    bl = load_baseline("icio2022")
+    clear_baseline_cache()
+    first = counterfactual(bl, SHOCK, closure)
+    second = counterfactual(bl, SHOCK, closure)      # baseline from the cache
+    assert second.base is first.base
+    regions, flows, base = _reference_tables(bl, first.new.tariffs[0], closure)
+    for res in (first, second):
+        pd.testing.assert_frame_equal(res.regions, regions, check_exact=True)
+        pd.testing.assert_frame_equal(res.flows, flows, check_exact=True, check_dtype=False)
+        for name, value in vars(base).items():
+            kept = getattr(res.base, name)
+            assert (np.array_equal(kept, value) if isinstance(value, np.ndarray)
+                    else kept == value), name
+    assert len(first.sectors) == len(bl.regions) * len(bl.sectors)
+    assert list(first.sectors["region"][: len(bl.sectors)]) == [bl.regions[0]] * len(bl.sectors)
+    assert list(first.sectors["sector"][: len(bl.sectors)]) == list(bl.sectors)
+
+
+def test_kept_baseline_is_read_only_and_keyed_on_content():
+    bl = load_baseline("icio2022")
+    e = bl.economy
+    clear_baseline_cache()
+    kept = solved_baseline(e, "fixed")
+    with pytest.raises(ValueError):
+        kept.wage_hat[0, 0] = 2.0
+    # the same numbers in a new object: the same kept equilibrium
+    twin = Economy(flows=e.flows.copy(), tariffs=e.tariffs.copy(), va_share=e.va_share.copy(),
+                   io_share=e.io_share.copy(), theta=e.theta.copy())
+    assert solved_baseline(twin, "fixed") is kept
+    # one tariff changed, another closure or θ: solved again, and different
+    tariffs = e.tariffs.copy()
+    tariffs[0, 1, 0] += 0.05
+    other = Economy(flows=e.flows, tariffs=tariffs, va_share=e.va_share, io_share=e.io_share,
+                    theta=e.theta)
+    moved = solved_baseline(other, "fixed")
+    assert moved is not kept
+    assert np.array_equal(moved.income, solve(other).income)
+    assert solved_baseline(e, "zero") is not kept
+    theta = e.theta * 1.5
+    with_theta = solved_baseline(e, "fixed", theta=theta)
+    assert with_theta is not kept
+    assert np.array_equal(with_theta.wage_hat, solve(e, theta=theta).wage_hat)
