@@ -17,7 +17,6 @@ The computations are plain functions cached with ``st.cache_data``; ``render()``
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +41,10 @@ CP_LINK = "https://doi.org/10.1093/restud/rdu035"
 PAIRS: dict[str, tuple[str, str, str]] = {
     "tpp12_vs_historical": ("tpp12", "historical",
                             "TPP-12 with the US in, against what happened"),
-    "tpp12_vs_no_cptpp": ("tpp12", "no_cptpp",
-                          "TPP-12 with the US in, against history without CPTPP"),
-    "historical_vs_no_cptpp": ("historical", "no_cptpp",
-                               "what happened, against history without CPTPP"),
+    "tpp12_vs_no_tpp_ever": ("tpp12", "no_tpp_ever",
+                             "TPP-12 with the US in, against neither TPP nor CPTPP"),
+    "historical_vs_no_tpp_ever": ("historical", "no_tpp_ever",
+                                  "what happened, against neither TPP nor CPTPP"),
     "no_deal_vs_historical": ("no_deal_2025", "historical",
                               "24 % reciprocal rate and 27.5 % on cars kept (no 2025 deal), "
                               "against what happened"),
@@ -148,17 +147,6 @@ def acr_table(data_dir: str | None) -> pd.DataFrame:
         "source": c.source} for c in checks])
 
 
-_NO_CPTPP = """name = "no_cptpp"
-title = "History without CPTPP (built by the Validation page)"
-extends = "historical"
-calibrated_to = "historical"
-
-[[agreements]]
-name = "CPTPP"
-kind = "remove"
-"""
-
-
 @st.cache_data(show_spinner="Running the scenarios (annual reporting)…")
 def study_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Our welfare changes for every (scenario, reference) pair the studies name (tidy: pair,
@@ -171,13 +159,10 @@ def study_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
     rows_in = studies()
     pairs = sorted({(s["tradesim_scenario"], s["tradesim_reference"]) for s in rows_in})
     runs: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        no_cptpp = Path(tmp) / "no_cptpp.toml"
-        no_cptpp.write_text(_NO_CPTPP, encoding="utf-8")
-        for name in sorted({s for pair in pairs for s in pair}):
-            source = no_cptpp if name == "no_cptpp" else LIBRARY / f"{name}.toml"
-            if source.is_file():
-                runs[name] = sim.run_scenario(source, reporting="annual", detail="summary")
+    for name in sorted({s for pair in pairs for s in pair}):
+        source = LIBRARY / f"{name}.toml"
+        if source.is_file():
+            runs[name] = sim.run_scenario(source, reporting="annual", detail="summary")
     paths = []
     for scn, ref in pairs:
         if scn not in runs or ref not in runs:
