@@ -278,6 +278,10 @@ def run_cmd(
                                                    "(e.g. uniform4) or a number.")] = None,
     theta_scale: Annotated[float, typer.Option(help="Multiply every θ by this factor.")]
     = 1.0,
+    channels: Annotated[bool, typer.Option(
+        "--channels", help="Split the effect by agreement channel (tariffs, goods non-tariff, "
+                           "services, total; 3 runs per side) and write "
+                           "<name>_channels.parquet.")] = False,
 ) -> None:
     """Run scenarios on the SimPy policy timeline and write tidy results (Parquet)."""
     from sim.scenario.commands import run
@@ -292,7 +296,7 @@ def run_cmd(
     code = run([str(s) for s in scenarios], reference=reference, out=out, baseline=baseline,
                adjustment_speed=adjustment_speed, reporting=reporting,
                summary_year=summary_year, console=console, theta=_theta_arg(theta),
-               theta_scale=theta_scale, errors=err)
+               theta_scale=theta_scale, errors=err, channels=channels)
     raise typer.Exit(code)
 
 

@@ -27,7 +27,8 @@ from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
-           "baseline_with_theta", "build_trade_cost_model", "run_scenario", "write_parquet"]
+           "baseline_with_theta", "build_trade_cost_model", "resolve_baseline", "run_scenario",
+           "write_parquet"]
 
 DEFAULT_BASELINE = "icio2022"
 _BASE_CACHE: dict[tuple[int, str], Any] = {}
@@ -64,6 +65,11 @@ def _unit_usd(unit: str) -> float:
     if "thousand" in u:
         return 1e3
     return 1e6
+
+
+def resolve_baseline(baseline: Any):
+    """A ``Baseline`` from a baseline object, name or directory (default ``icio2022``)."""
+    return _baseline(baseline)
 
 
 def _baseline(baseline: Any):
