@@ -27,7 +27,8 @@ from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
-           "baseline_with_theta", "build_trade_cost_model", "resolve_baseline", "run_scenario",
+           "baseline_with_theta", "build_trade_cost_model", "resolve_base_date", "resolve_baseline",
+           "run_scenario",
            "write_parquet"]
 
 DEFAULT_BASELINE = "icio2022"
@@ -94,6 +95,12 @@ def baseline_with_theta(name: Any = None, theta: str | float | None = None,
     if scale != 1.0:
         bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
     return bl
+
+
+def resolve_base_date(spec, bl) -> date:
+    """The base date ``B`` of a scenario on a baseline (the file's, the baseline's, else
+    1 July of the baseline year)."""
+    return _base_date(spec, bl)
 
 
 def _base_date(spec, bl) -> date:

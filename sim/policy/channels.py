@@ -237,6 +237,7 @@ class TradeCostModel:
         self.in_force = load_in_force() if in_force is None else in_force
         self.shape = (len(self.regions), len(self.regions), len(self.sectors))
         self.pieces = self._compile(policy)
+        self._own_arrays = self._arrays(self.pieces)
         self.cal_pieces = self.pieces if calibration is None else self._compile(calibration)
         self.active = bool(self.pieces or self.cal_pieces)
         self.anchor = self.level(base_date, self.cal_pieces)
@@ -300,18 +301,38 @@ class TradeCostModel:
         return [p for p in pieces if np.any(p.vector < 0)]
 
     # ------------------------------------------------------------------ evaluate
+    def _arrays(self, pieces: Sequence[_Piece]) -> tuple[np.ndarray, ...]:
+        """Pieces as arrays: exporter, importer, start, end, step dates ``[P, K]``, shares
+        ``[P, K]``, vectors ``[P, S]`` (dates as ordinals)."""
+        k = max((len(p.phase.years) for p in pieces), default=1)
+        never = date.max.toordinal()
+        steps = np.full((len(pieces), k), never, dtype=np.int64)
+        shares = np.zeros((len(pieces), k))
+        for n, p in enumerate(pieces):
+            steps[n, :len(p.phase.years)] = [d.toordinal() for d in p.phase.dates(p.start)]
+            shares[n, :len(p.phase.years)] = p.phase.shares
+        return (np.array([p.exporter for p in pieces], dtype=np.int64),
+                np.array([p.importer for p in pieces], dtype=np.int64),
+                np.array([p.start.toordinal() for p in pieces], dtype=np.int64),
+                np.array([never if p.end is None else p.end.toordinal() for p in pieces],
+                         dtype=np.int64),
+                steps, shares,
+                np.array([p.vector for p in pieces]).reshape(len(pieces), len(self.sectors)))
+
     def level(self, day: date, pieces: Sequence[_Piece] | None = None) -> np.ndarray:
         """Log trade-cost level ``L[exporter, importer, sector]`` (<= 0) of the channels in
-        force on ``day``: the deepest cut per cell."""
+        force on ``day``: the deepest cut per cell (vectorised over the pieces)."""
         out = np.zeros(self.shape)
-        for p in self.pieces if pieces is None else pieces:
-            if day < p.start or (p.end is not None and day >= p.end):
-                continue
-            share = p.phase.share((day - p.start).days / 365.25
-                                  if not _whole_years(p.phase) else _years_after(p.start, day))
-            if share > 0:
-                row = out[p.exporter, p.importer]
-                np.minimum(row, share * p.vector, out=row)
+        pieces = self.pieces if pieces is None else pieces
+        if not pieces:
+            return out
+        arr = self._own_arrays if pieces is self.pieces else self._arrays(pieces)
+        ex, im, start, end, steps, shares, vec = arr
+        d = day.toordinal()
+        k = (steps <= d).sum(axis=1) - 1
+        share = np.where(k >= 0, shares[np.arange(len(k)), np.maximum(k, 0)], 0.0)
+        share = np.where((start <= d) & (d < end), share, 0.0)
+        np.minimum.at(out, (ex, im), share[:, None] * vec)
         return out
 
     def log_factor(self, day: date) -> np.ndarray:
@@ -344,15 +365,3 @@ class TradeCostModel:
         for a, b in itertools.pairwise(cuts):
             acc += (b - a).days / total * np.exp(self.log_factor(a))
         return None if np.all(acc == 1.0) else acc
-
-
-def _whole_years(phase: PhaseIn) -> bool:
-    return all(float(y).is_integer() for y in phase.years)
-
-
-def _years_after(start: date, day: date) -> float:
-    """Whole calendar years from ``start`` to ``day`` (consistent with :func:`add_years`)."""
-    y = day.year - start.year
-    if add_years(start, y) > day:
-        y -= 1
-    return float(y)
