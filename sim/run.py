@@ -221,7 +221,8 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     detail : ``"full"`` (bilateral imports and tariffs by sector too) or ``"summary"``.
     channels : the agreement trade-cost channels switched on, a subset of
         ``("goods_nontariff", "services")`` (default: both, as the files say; ``()`` = tariffs
-        only); see :func:`sim.channels.decompose` for the split by channel.
+        only; default the file's ``[settings] channels``); see :func:`sim.channels.decompose`
+        for the split by channel.
     """
     from sim.model import compare, solve
 
@@ -235,7 +236,9 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     spec = scn.spec
     bl = _baseline(baseline)
     tm = build_tariff_model(scn, bl)
-    tc = build_trade_cost_model(tm, bl, channels=_check_channels(channels))
+    chans = _check_channels(channels)
+    tc = build_trade_cost_model(tm, bl, channels=spec.settings.channels if chans is None
+                                else chans)
     comp = compile_scenario(spec)
     s = spec.settings
     months = {"monthly": 1, "quarterly": 3, "annual": 12}[reporting or s.reporting]

@@ -126,7 +126,7 @@ def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path
     policy path. The path's gaps already hold the central channels' sourcing gap (the
     timeline ran with them); gradual adjustment is linear in logs, so a drawn path's gap is
     that gap minus the central recursion on ``ln d̂`` plus the drawn one (docs/channels.md)."""
-    from sim.policy.channels import TradeCostModel, realize_channels
+    from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
     from sim.run import resolve_base_date
     from sim.scenario.compile import compile_scenario
     from sim.scenario.loader import load_scenario
@@ -140,7 +140,8 @@ def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path
     def costs(pol, cal_pol) -> list[np.ndarray | None] | None:
         tc = TradeCostModel(pol, regions=bl.regions, sectors=bl.sectors,
                             theta=bl.economy.theta, base_date=resolve_base_date(spec, bl),
-                            calibration=cal_pol)
+                            calibration=cal_pol, channels=CHANNELS if spec.settings.channels
+                            is None else spec.settings.channels)
         if not tc.active:
             return None
         out = [tc.average(a, b) for a, b in itertools.pairwise(path.grid)]
@@ -212,7 +213,8 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
     tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
                   safeguards=comp.safeguards, retaliations=comp.retaliations,
                   adjustment_speed=speed, closure=run.closure, base=base, name=spec.name,
-                  policy_only=True, trade_costs=build_trade_cost_model(tm, bl))
+                  policy_only=True,
+                  trade_costs=build_trade_cost_model(tm, bl, channels=spec.settings.channels))
     res = tl.run()
     path = _Path((*(p.start for p in res.periods), res.periods[-1].end),
                  [p.tariffs for p in res.periods], [p.log_gap for p in res.periods], {})

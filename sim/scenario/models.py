@@ -688,6 +688,10 @@ class Settings(Strict):
         description="an event naming a region the baseline does not hold separately (India "
                     "in icio2022): 'error' refuses the scenario and lists the baseline's "
                     "regions; 'row' applies the event to the rest-of-world region instead")
+    channels: list[Literal["goods_nontariff", "services"]] | None = Field(
+        None, description="agreement trade-cost channels switched on, in this scenario and in "
+                          "its calibration alike (default: every channel the agreements "
+                          "declare; [] = tariffs only)")
 
 
 class ScenarioSpec(Strict):
