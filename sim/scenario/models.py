@@ -350,6 +350,30 @@ class GoodsNonTariffSpec(Strict):
     note: str = ""
 
     _e = field_validator("effect")(_effect_name)
+    _c = field_validator("cut")(lambda v: _fraction(v, "cut"))
+
+    @field_validator("beta")
+    @classmethod
+    def _beta(cls, v: Estimate | None) -> Estimate | None:
+        if v is not None and v.value < 0:
+            raise ValueError(f"beta must be >= 0 (an agreement that raises trade costs is "
+                             f"not a cut), got {v.value!r}")
+        return v
+
+    @field_validator("prior_agreement_scale", "spillover")
+    @classmethod
+    def _share(cls, e: Estimate) -> Estimate:
+        bad = [v for v in (e.value, *(e.range or ())) if not 0 <= v <= 1]
+        if bad:
+            raise ValueError(f"must lie in [0, 1], got {bad[0]!r}")
+        return e
+
+    @field_validator("tariff_correction")
+    @classmethod
+    def _corr(cls, e: Estimate) -> Estimate:
+        if e.value < 0:
+            raise ValueError(f"must be >= 0, got {e.value!r}")
+        return e
 
     @model_validator(mode="after")
     def _one(self) -> GoodsNonTariffSpec:
@@ -357,17 +381,6 @@ class GoodsNonTariffSpec(Strict):
         if len(given) != 1:
             raise ValueError("give exactly one of effect, beta or cut, got "
                              + (", ".join(given) or "none"))
-        _fraction(self.cut, "cut")
-        if self.beta is not None and self.beta.value < 0:
-            raise ValueError(f"beta must be >= 0 (an agreement that raises trade costs is "
-                             f"not a cut), got {self.beta.value!r}")
-        for what in ("prior_agreement_scale", "spillover"):
-            e = getattr(self, what)
-            if any(not 0 <= v <= 1 for v in (e.value, *(e.range or ()))):
-                raise ValueError(f"{what} must lie in [0, 1], got {e.value!r}")
-        if self.tariff_correction.value < 0:
-            raise ValueError(f"tariff_correction must be >= 0, got "
-                             f"{self.tariff_correction.value!r}")
         return self
 
 
@@ -383,10 +396,7 @@ class ServicesSpec(Strict):
     verified: bool = True
     note: str = ""
 
-    @model_validator(mode="after")
-    def _cut(self) -> ServicesSpec:
-        _fraction(self.cut, "cut")
-        return self
+    _c = field_validator("cut")(lambda v: _fraction(v, "cut"))
 
 
 class AgreementSpec(Sourced):
