@@ -80,3 +80,51 @@ def channel_paths(df: pd.DataFrame, *, y_title: str) -> alt.Chart:
         tooltip=[alt.Tooltip("region:N"), alt.Tooltip("label:N", title="channel"),
                  alt.Tooltip("date:T", format="%Y"), alt.Tooltip("value:Q", format=",.4f")],
     ).properties(height=240, width=300)
+
+
+def channel_parameters(scenarios: Sequence[str] = ("historical", "tpp12",
+                                                   "us_joins_cptpp_2027")) -> pd.DataFrame:
+    """Every channel parameter of the library's agreements: ``scenario, agreement, channel,
+    parameter, estimate, band (90 %), uncertainty, source``."""
+    from sim.policy.channels import Param
+    from sim.scenario.compile import compile_scenario
+    from sim.scenario.loader import load_scenario
+
+    def band(p: Param) -> tuple[str, str]:
+        lo, hi = p.band()
+        how = f"s.e. {p.std_error:.3g}" if p.std_error is not None else "range (uniform)"
+        return f"{lo:.3g} – {hi:.3g}", how
+
+    rows, seen = [], set()
+    for name in scenarios:
+        for a in compile_scenario(load_scenario(name).spec).policy.agreements:
+            items: list[tuple[str, str, Param | None]] = []
+            if a.goods_nontariff is not None:
+                g = a.goods_nontariff
+                items += [("goods_nontariff", "β (log points of members' trade)", g.beta),
+                          ("goods_nontariff", "cut (fraction, net of tariffs)", g.cut),
+                          ("goods_nontariff", "tariff correction c = Δln(1+t̄)", g.correction),
+                          ("goods_nontariff", "scale for pairs with an earlier agreement",
+                           g.prior_scale),
+                          ("goods_nontariff", "spillover share to non-members", g.spillover)]
+                if (a.name, "phase") not in seen:
+                    seen.add((a.name, "phase"))
+                    rows.append({"scenario": name, "agreement": a.name,
+                                 "channel": "goods_nontariff",
+                                 "parameter": "phase-in (years: share)",
+                                 "estimate": ", ".join(f"{y:g}: {s:.0%}" for y, s in zip(
+                                     g.phase_in.years, g.phase_in.shares, strict=True)),
+                                 "band (90 %)": "", "uncertainty": "",
+                                 "source": g.phase_in.source})
+            if a.services is not None:
+                items.append(("services", f"cut (fraction, scope {a.services.scope})",
+                              a.services.cut))
+            for channel, label, p in items:
+                if p is None or (a.name, label) in seen:
+                    continue
+                b, how = band(p)
+                rows.append({"scenario": name, "agreement": a.name, "channel": channel,
+                             "parameter": label, "estimate": f"{p.value:.3g}",
+                             "band (90 %)": b, "uncertainty": how, "source": p.source})
+            seen.update((a.name, label) for _, label, _ in items)
+    return pd.DataFrame(rows)
