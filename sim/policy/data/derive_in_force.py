@@ -6,8 +6,8 @@ Reads ``tariffs_2022/preferences_2022.csv`` (for every ordered pair of the 15 na
 agreements in force in 2022 with their entry-into-force dates; CPTPP and RCEP dates checked
 against official pages, most other dates from secondary sources or memory, as its ``source``
 column says) and writes one row per ordered pair and agreement: ``importer, exporter,
-agreement, in_force, status``. ``in_force`` is the earliest date the row names (a predecessor's
-date in the agreement's name counts: NAFTA 1994-01-01 for USMCA). Rows without an agreement
+agreement, in_force, status, source``. ``in_force`` is the earliest date the row names (a
+predecessor's date in the agreement's name counts: NAFTA 1994-01-01 for USMCA). Rows without an agreement
 (``NONE``) or without a date are dropped. The table is used to scale down non-tariff cuts for
 pairs that already had an agreement (sim/policy/channels.py).
 """
@@ -38,7 +38,8 @@ def derive(shared: Path) -> list[dict[str, str]]:
                        or ("verified for 1 jan 2022" in src and min(dates) == "2022-01-01"))
             rows.append({"importer": r["importer"], "exporter": r["exporter"],
                          "agreement": r["agreement"], "in_force": min(dates),
-                         "status": "checked" if checked else "unverified"})
+                         "status": "checked" if checked else "unverified",
+                         "source": f"tariffs_2022/preferences_2022.csv: {r['source']}"})
     return rows
 
 
@@ -48,8 +49,8 @@ def main(argv: list[str]) -> int:
         return 2
     rows = derive(Path(argv[0]))
     with open(OUT, "w", newline="") as f:
-        w = csv.DictWriter(f, ["importer", "exporter", "agreement", "in_force", "status"],
-                           lineterminator="\n")
+        w = csv.DictWriter(f, ["importer", "exporter", "agreement", "in_force", "status",
+                               "source"], lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     print(f"wrote {OUT} ({len(rows)} rows)")
