@@ -2,14 +2,14 @@
 
 ``python -m sim.policy.data.derive_in_force /path/to/shared/data``
 
-Reads ``tariffs_2022/preferences_2022.csv`` (for every ordered pair of the 15 named regions, the
-agreements in force in 2022 with their entry-into-force dates; CPTPP and RCEP dates checked
+Reads ``tariffs_2022/preferences_2022.csv`` (for every ordered pair of the 15 named regions,
+the agreements in force in 2022 with their entry-into-force dates; CPTPP and RCEP dates checked
 against official pages, most other dates from secondary sources or memory, as its ``source``
 column says) and writes one row per ordered pair and agreement: ``importer, exporter,
 agreement, in_force, status, source``. ``in_force`` is the earliest date the row names (a
-predecessor's date in the agreement's name counts: NAFTA 1994-01-01 for USMCA). Rows without an agreement
-(``NONE``) or without a date are dropped. The table is used to scale down non-tariff cuts for
-pairs that already had an agreement (sim/policy/channels.py).
+predecessor's date in the agreement's name counts: NAFTA 1994-01-01 for USMCA). Rows without
+an agreement (``NONE``) or without a date are dropped. The table is used to scale down
+non-tariff cuts for pairs that already had an agreement (sim/policy/channels.py).
 """
 
 from __future__ import annotations
