@@ -8,7 +8,8 @@ Measures, on a freshly started ``streamlit run app.py`` (empty caches):
 * cold start: page load until the first headline card of Compare (historical vs TPP-12) shows;
 * Build: time from a key press on the adjustment-speed slider's thumb until the US welfare card
   shows a new number (each press is a new λ, so every step solves a new scenario, annual
-  reporting, against the cached base); and the same for the all-goods US tariff slider;
+  reporting, against the cached base); and the same for the all-goods US tariff slider and
+  the services-cut slider of the agreement channels (issue 12);
 * in-process (AppTest): the Compare page's first run and a Build rerun after a slider change.
 
 Targets (issue 6): cold start < 10 s; slider -> new result <= 1.5 s. Timings on a shared
@@ -104,7 +105,9 @@ def browser_timings(presses: int = 6, shots: Path | None = None,
             # only once the built scenario differs from its base
             for label, key, name, card, tab in (
                     ("all goods except", "ArrowRight", "us_tariff", "", "US tariffs on Japan"),
-                    ("Adjustment speed", "ArrowRight", "lambda", "", "Adjustment & horizon")):
+                    ("Adjustment speed", "ArrowRight", "lambda", "", "Adjustment & horizon"),
+                    ("services trade-cost cut", "ArrowRight", "services_cut", "",
+                     "Agreement channels")):
                 page.get_by_role("tab", name=tab).first.click()
                 page.wait_for_timeout(300)
                 if name == "us_tariff":

@@ -278,6 +278,10 @@ def run_cmd(
                                                    "(e.g. uniform4) or a number.")] = None,
     theta_scale: Annotated[float, typer.Option(help="Multiply every θ by this factor.")]
     = 1.0,
+    channels: Annotated[bool, typer.Option(
+        "--channels", help="Split the effect by agreement channel (tariffs, goods non-tariff, "
+                           "services, total; 3 runs per side) and write "
+                           "<name>_channels.parquet.")] = False,
 ) -> None:
     """Run scenarios on the SimPy policy timeline and write tidy results (Parquet)."""
     from sim.scenario.commands import run
@@ -292,7 +296,7 @@ def run_cmd(
     code = run([str(s) for s in scenarios], reference=reference, out=out, baseline=baseline,
                adjustment_speed=adjustment_speed, reporting=reporting,
                summary_year=summary_year, console=console, theta=_theta_arg(theta),
-               theta_scale=theta_scale, errors=err)
+               theta_scale=theta_scale, errors=err, channels=channels)
     raise typer.Exit(code)
 
 
@@ -431,6 +435,10 @@ def mc_cmd(
     theta: Annotated[bool, typer.Option(help="Draw the trade elasticities θ.")] = True,
     policy: Annotated[bool, typer.Option(help="Draw the policy uncertainty declared in the "
                                               "scenario files.")] = True,
+    channels: Annotated[bool, typer.Option(help="Draw the agreement-channel parameters "
+                                                "(goods non-tariff effect, tariff correction, "
+                                                "services cut, ...) from their standard "
+                                                "errors or ranges.")] = True,
     baseline: Annotated[str, typer.Option(help="Baseline name or directory.")]
     = DEFAULT_BASELINE,
     reporting: Annotated[str | None, typer.Option(help="monthly, quarterly or annual (solve "
@@ -451,14 +459,16 @@ def mc_cmd(
     retry_failed: RetryOpt = False,
     wait: WaitOpt = True,
 ) -> None:
-    """Monte Carlo over trade elasticities and declared policy uncertainty into a store."""
+    """Monte Carlo over trade elasticities, declared policy uncertainty and agreement-channel
+    parameters into a store."""
     from sim.batch import mc_plan
 
     _check_reporting(reporting)
     _run_batch(lambda: mc_plan([str(s) for s in scenarios], draws, seed, reference=reference,
                                baseline=baseline, chunk_size=chunk_size, reporting=reporting,
                                frequency=frequency, metrics=_split(metric),
-                               regions=_split(region), theta=theta, policy=policy),
+                               regions=_split(region), theta=theta, policy=policy,
+                               channels=channels),
                out, executor, workers, address, quiet, fail_fast, retry_failed, wait)
 
 

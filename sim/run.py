@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
 from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
 from sim.results import COLUMNS, tidy_path
@@ -26,7 +27,9 @@ from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
-           "baseline_with_theta", "run_scenario", "write_parquet"]
+           "baseline_with_theta", "build_trade_cost_model", "resolve_base_date", "resolve_baseline",
+           "run_scenario",
+           "write_parquet"]
 
 DEFAULT_BASELINE = "icio2022"
 _BASE_CACHE: dict[tuple[int, str], Any] = {}
@@ -65,6 +68,11 @@ def _unit_usd(unit: str) -> float:
     return 1e6
 
 
+def resolve_baseline(baseline: Any):
+    """A ``Baseline`` from a baseline object, name or directory (default ``icio2022``)."""
+    return _baseline(baseline)
+
+
 def _baseline(baseline: Any):
     from sim.data.baseline import Baseline, load_baseline
 
@@ -87,6 +95,12 @@ def baseline_with_theta(name: Any = None, theta: str | float | None = None,
     if scale != 1.0:
         bl = dataclasses.replace(bl, economy=bl.economy.with_theta(bl.economy.theta * scale))
     return bl
+
+
+def resolve_base_date(spec, bl) -> date:
+    """The base date ``B`` of a scenario on a baseline (the file's, the baseline's, else
+    1 July of the baseline year)."""
+    return _base_date(spec, bl)
 
 
 def _base_date(spec, bl) -> date:
@@ -134,6 +148,25 @@ def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
     return tm
 
 
+def build_trade_cost_model(tm: TariffModel, bl, *, channels: Any = None,
+                           draw: tuple[dict, dict] | None = None) -> TradeCostModel | None:
+    """The dated trade-cost factors of the agreement channels of a compiled policy (the tariff
+    model's scenario and calibration policies, same base date), or None when no agreement in
+    either has a channel switched on.
+
+    ``channels``: the channels on (default :data:`CHANNELS`, as the files say); ``draw``:
+    ``(z, u)`` standard-normal and uniform draws by parameter kind (the Monte Carlo).
+    """
+    chans = CHANNELS if channels is None else tuple(channels)
+    pol, cal = tm.policy, tm.calibration
+    if draw is not None:
+        pol, cal = realize_channels(pol, *draw), realize_channels(cal, *draw)
+    model = TradeCostModel(pol, regions=bl.regions, sectors=bl.sectors,
+                           theta=bl.economy.theta, base_date=tm.base_date,
+                           calibration=None if cal is tm.policy else cal, channels=chans)
+    return model if model.active else None
+
+
 def _held_policy(scn: Scenario, policy, bl):
     """Refuse events on regions the baseline does not hold, or map them to ROW when the file
     says so (``[settings] unheld_regions = "row"``)."""
@@ -174,7 +207,8 @@ def _check_overrides(adjustment_speed: Any, reporting: Any, start: Any, end: Any
 def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = None, *,
                  adjustment_speed: float | None = None, reporting: str | None = None,
                  start: date | None = None, end: date | None = None,
-                 closure: str | None = None, detail: str = "full") -> ScenarioRun:
+                 closure: str | None = None, detail: str = "full",
+                 channels: Any = None) -> ScenarioRun:
     """Run one scenario over its dates and return its path and event log.
 
     Parameters
@@ -185,6 +219,10 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
         settings; ``against_reference(run, run.reference)`` gives the differences.
     adjustment_speed, reporting, start, end, closure : override the scenario's settings.
     detail : ``"full"`` (bilateral imports and tariffs by sector too) or ``"summary"``.
+    channels : the agreement trade-cost channels switched on, a subset of
+        ``("goods_nontariff", "services")`` (default: both, as the files say; ``()`` = tariffs
+        only; default the file's ``[settings] channels``); see :func:`sim.channels.decompose`
+        for the split by channel.
     """
     from sim.model import compare, solve
 
@@ -198,6 +236,9 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     spec = scn.spec
     bl = _baseline(baseline)
     tm = build_tariff_model(scn, bl)
+    chans = _check_channels(channels)
+    tc = build_trade_cost_model(tm, bl, channels=spec.settings.channels if chans is None
+                                else chans)
     comp = compile_scenario(spec)
     s = spec.settings
     months = {"monthly": 1, "quarterly": 3, "annual": 12}[reporting or s.reporting]
@@ -207,7 +248,8 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
                   safeguards=comp.safeguards, retaliations=comp.retaliations,
                   adjustment_speed=s.adjustment_speed if adjustment_speed is None
-                  else adjustment_speed, closure=cl, base=base, name=spec.name)
+                  else adjustment_speed, closure=cl, base=base, name=spec.name,
+                  trade_costs=tc)
     res = tl.run()
     path = tidy_path(spec.name, res, bl, tm, detail)
     log = pd.DataFrame(res.log, columns=["date", "actor", "kind", "what", "why", "source"])
@@ -217,8 +259,25 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     if reference is not None:
         run.reference = reference if isinstance(reference, ScenarioRun) else run_scenario(
             reference, bl, None, adjustment_speed=adjustment_speed, reporting=reporting,
-            start=start, end=end, closure=closure, detail=detail)
+            start=start, end=end, closure=closure, detail=detail, channels=channels)
     return run
+
+
+def _check_channels(channels: Any) -> tuple[str, ...] | None:
+    if channels is None:
+        return None
+    if isinstance(channels, str):
+        channels = (channels,)
+    try:
+        chans = tuple(channels)
+    except TypeError:
+        raise ScenarioError([f"channels must be a list of channel names, got "
+                             f"{type(channels).__name__}"]) from None
+    bad = [c for c in chans if c not in CHANNELS]
+    if bad:
+        raise ScenarioError([f"channels: unknown channel {bad[0]!r} (known: "
+                             f"{', '.join(CHANNELS)})"])
+    return chans
 
 
 def against_reference(run: ScenarioRun, ref: ScenarioRun | None = None) -> pd.DataFrame:

@@ -303,3 +303,26 @@ def test_saved_scenario_reopens_for_editing():
     assert at.toggle(key="bld_historical_deal").value is False
     assert at.text_input(key="bld_name").value == "mine_a"
     assert at.text_input(key="bld_title").value == "Mine A"
+
+
+def test_agreement_channels_switch_per_agreement_and_move_the_cards(page):
+    """Switching CPTPP's goods non-tariff channel off moves the US welfare card (trade
+    diversion; the US is not a member); back on, the card is as before;
+    the services slider and the s.e. slider write their values into the file."""
+    from sim.app.builder import choices_from, scenario_dict
+
+    before = _welfare_card(page)
+    page.toggle(key="bld_historical_ch_CPTPP_goods").set_value(False).run()
+    assert not page.exception
+    assert _welfare_card(page) != before
+    page.toggle(key="bld_historical_ch_CPTPP_goods").set_value(True).run()
+    assert _welfare_card(page) == before
+    d = scenario_dict(choices_from("historical", channels_off=("CPTPP:goods_nontariff",),
+                                   goods_se=1.0, services_cut=0.04, services_scope="members"),
+                      "my_channels")
+    ag = {a["name"]: a for a in d["agreements"]}
+    assert ag["CPTPP"]["goods_nontariff"]["on"] is False
+    assert ag["RCEP"]["goods_nontariff"]["beta"]["value"] == pytest.approx(0.993 + 0.094,
+                                                                           abs=1e-3)
+    assert ag["RCEP"]["services"]["cut"]["value"] == 0.04
+    assert ag["RCEP"]["services"]["scope"] == "members"

@@ -119,3 +119,21 @@ def test_monte_carlo_band_from_a_store(tmp_path, monkeypatch):
     at.selectbox(key="cmp_mc").set_value("results/mc").run()
     assert not at.exception
     assert any("5th–95th percentile of the Monte Carlo draws" in c.value for c in at.caption)
+
+
+def test_default_view_shows_the_channel_split_for_us_and_japan(app, paths):
+    """Compare opens with the channel split of TPP-12 against history (stacked bars for the US
+    and Japan, the time path by channel), and its parts are the sequential split of the runs."""
+    from sim.app.channel_split import STEPS, split
+
+    assert any("Which part of the agreements drives it" in m.value for m in app.markdown)
+    s = RunSettings(reporting="annual")
+    steps = {n: [run_tables(spec_json(n), s, channels=c, detail="summary")["path"]
+                 for c in STEPS[:-1]] + [paths[n]] for n in paths}
+    df = split(steps["tpp12"], steps["historical"])
+    at = df[pd.to_datetime(df["date"]).dt.year == 2030].pivot_table(
+        index="region", columns="channel", values="value", observed=True)
+    assert set(at.index) == {"USA", "JPN"}
+    assert (at["tariffs"] + at["goods_nontariff"] + at["services"] - at["total"]).abs().max() \
+        < 1e-12
+    assert at.loc["USA", "goods_nontariff"] > at.loc["USA", "tariffs"]

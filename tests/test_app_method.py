@@ -90,3 +90,14 @@ def test_unverified_values_are_listed(page):
     table = next(df.value for df in page.dataframe if list(df.value.columns) == [
         "file", "what", "status", "source"])
     assert len(table) == len(unverified_rows()) > 0
+
+
+def test_every_channel_parameter_has_source_estimate_and_band(page):
+    from sim.app.channel_split import channel_parameters
+
+    t = channel_parameters()
+    assert {"CPTPP", "TPP", "RCEP", "EUJEPA", "CPTPP_US_accession"} <= set(t["agreement"])
+    assert "USJTA_JPN" not in set(t["agreement"])              # tariffs only
+    drawn = t[t["parameter"] != "phase-in (years: share)"]
+    assert (drawn["source"].str.len() > 10).all() and (drawn["band (90 %)"] != "").all()
+    assert any("Agreement channels" in h.value for h in page.subheader)

@@ -78,3 +78,19 @@ def test_studies_sit_beside_our_numbers(page):
     assert (wb["link"] == "https://doi.org/10.1596/978-1-4648-0675-9").all()
     nri = table[table["study"] == "NRI (2025)"]
     assert nri["link"].iloc[0].startswith("https://www.nri.com/")
+
+
+def test_tpp12_by_channel_beside_the_world_bank_split(page):
+    """TPP-12 against no_tpp_ever and against history, by channel, with the World Bank shares
+    and the statement that nothing was tuned to match."""
+    table = validation.channel_comparison()
+    ours = table[table["region"].isin(["USA", "JPN"])]
+    assert set(ours["comparison"]) == {"TPP-12 vs historical", "TPP-12 vs no_tpp_ever"}
+    parts = ours[["tariffs", "goods_nontariff", "services"]].sum(axis=1)
+    assert (parts - ours["total"]).abs().max() < 1e-12
+    wb = table[table["region"] == "members"].iloc[0]
+    assert (wb["tariffs share (%)"], wb["goods_nontariff share (%)"]) == (15.0, 53.0)
+    subs = " | ".join(h.value for h in page.subheader)
+    assert "by channel" in subs
+    assert any("No parameter of tradesim was chosen to match" in m.value
+               for m in page.markdown)

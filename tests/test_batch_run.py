@@ -159,7 +159,7 @@ def test_policy_draws_of_historical_match_run_scenario_of_the_realisation(tmp_pa
     from sim.scenario.loader import load_scenario
 
     plan = mc_plan(["historical"], 3, 2, baseline=BASELINE, chunk_size=3, theta=False,
-                   reporting="annual", frequency="period")
+                   reporting="annual", frequency="period", channels=False)
     store = run_plan(plan, tmp_path / "s", executor_kind="serial").store
     res = store.results()
     runs = store.runs()

@@ -20,18 +20,16 @@ golden = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(golden)
 
 PINNED = json.loads(golden.GOLDEN.read_text())
+TARIFFS_ONLY = json.loads(golden.TARIFFS_ONLY.read_text())
 
 
 def test_every_library_scenario_is_pinned():
     """A new library scenario gets golden numbers too."""
     assert sorted(PINNED) == golden.library_scenarios()
+    assert sorted(TARIFFS_ONLY) == golden.library_scenarios()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(PINNED))
-def test_headline_numbers_unchanged(name):
-    got = golden.headline(name)
-    want = PINNED[name]
+def _moved(name: str, got: dict, want: dict) -> None:
     assert sorted(got) == sorted(want)
     moved = []
     for series, points in want.items():
@@ -41,3 +39,17 @@ def test_headline_numbers_unchanged(name):
             if not math.isclose(new, value, rel_tol=1e-9, abs_tol=1e-12):
                 moved.append(f"{series} {day}: {value!r} -> {new!r}")
     assert not moved, f"{name}: {len(moved)} headline numbers moved:\n" + "\n".join(moved[:20])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_headline_numbers_unchanged(name):
+    _moved(name, golden.headline(name), PINNED[name])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TARIFFS_ONLY))
+def test_channels_off_give_the_tariff_only_results(name):
+    """With every agreement trade-cost channel off, each library scenario gives exactly the
+    results from before the channels existed (issue 12)."""
+    _moved(name, golden.headline(name, ()), TARIFFS_ONLY[name])

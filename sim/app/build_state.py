@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.app.builder import BuildChoices
+from sim.app.builder import BuildChoices, channel_agreements
 
 __all__ = ["BUILD_PREFIX", "NOT_KEPT", "widget_state"]
 
@@ -45,4 +45,11 @@ def widget_state(c: BuildChoices, name: str, title: str = "") -> dict[str, Any]:
     }
     for r, rate in c.partner_tariffs:
         out[k + f"pt_{r}"] = _pct(rate)
+    out.update({k + "ch_goods_mode": c.goods_mode, k + "ch_goods_se": float(c.goods_se),
+                k + "ch_goods_cut": _pct(c.goods_cut),
+                k + "ch_services_cut": _pct(c.services_cut), k + "ch_scope": c.services_scope,
+                k + "ch_spillover": _pct(c.spillover)})
+    for n in channel_agreements(c):
+        out[k + f"ch_{n}_goods"] = f"{n}:goods_nontariff" not in c.channels_off
+        out[k + f"ch_{n}_services"] = f"{n}:services" not in c.channels_off
     return out

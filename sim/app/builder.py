@@ -34,7 +34,8 @@ from sim.scenario.loader import (
 )
 from sim.scenario.regions import check_regions
 
-__all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "from_query",
+__all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "channel_agreements",
+           "from_query",
            "library_names", "removable", "scenario_dict", "to_query", "to_toml",
            "usjta_default", "validate_toml"]
 
@@ -78,6 +79,16 @@ class BuildChoices:
     partner_retaliation: tuple[str, ...] = ()
     #: measures and agreements of the base taken out (by name)
     removed: tuple[str, ...] = ()
+    #: agreement channels switched off, as "AGREEMENT:goods_nontariff" / "AGREEMENT:services"
+    channels_off: tuple[str, ...] = ()
+    #: goods non-tariff effect: "estimate" (the file's estimate shifted by goods_se standard
+    #: errors) or "cut" (the trade-cost cut goods_cut, a fraction, net of tariffs)
+    goods_mode: str = "estimate"
+    goods_se: float = 0.0
+    goods_cut: float = 0.05
+    services_cut: float = 0.02
+    services_scope: str = "all"
+    spillover: float = 0.0
 
 
 @lru_cache(maxsize=32)
@@ -348,6 +359,7 @@ def scenario_dict(c: BuildChoices, name: str = "my_scenario", title: str = "") -
             remove_agreement(n)
         elif n in base_ev:
             remove_event(n, "app choice: removed")
+    _channel_edits(c, base_ag, agreements)
     gone = {n for n, e in events.items() if e.get("kind") == "remove"}
     for n, e in base_ev.items():  # a measure that replaced a removed one replaces nothing
         if n not in events and gone & set(e.get("replaces", [])):
@@ -367,6 +379,71 @@ def scenario_dict(c: BuildChoices, name: str = "my_scenario", title: str = "") -
     if events:
         data["events"] = list(events.values())
     return data
+
+
+CHANNEL_FIELDS = ("goods_mode", "goods_se", "goods_cut", "services_cut", "services_scope",
+                  "spillover")
+
+
+def channel_agreements(c: BuildChoices) -> list[str]:
+    """Agreements of the built scenario that carry trade-cost channels (the Build page's
+    switches)."""
+    raw = _raw(c.base)
+    names = [a["name"] for a in raw.get("agreements", [])
+             if "name" in a and ("goods_nontariff" in a or "services" in a)]
+    if c.us_in_tpp and "TPP" not in names:
+        names.insert(0, "TPP")
+    return [n for n in names if n not in c.removed]
+
+
+def _channel_edits(c: BuildChoices, base_ag: dict[str, dict],
+                   agreements: dict[str, dict]) -> None:
+    """Rewrite the channel tables of every agreement the choices touch (in place)."""
+    b = base_choices(c.base)
+    tuned = any(getattr(c, f) != getattr(b, f) for f in CHANNEL_FIELDS)
+    if not tuned and not c.channels_off:
+        return
+    for n in {*base_ag, *agreements}:
+        a = agreements.get(n, base_ag.get(n))
+        if a is None or a.get("kind") == "remove" or not (
+                "goods_nontariff" in a or "services" in a):
+            continue
+        a = copy.deepcopy(a)
+        g, sv = a.get("goods_nontariff"), a.get("services")
+        if g is not None:
+            if f"{n}:goods_nontariff" in c.channels_off:
+                g["on"] = False
+            elif c.goods_mode == "cut":
+                for k in ("effect", "beta", "phase_in"):
+                    g.pop(k, None)
+                g["cut"] = {"value": round(c.goods_cut, 4),
+                            "range": [0.0, round(min(2 * c.goods_cut, 0.9), 4)],
+                            "source": APP_SOURCE, "verified": False}
+            elif c.goods_se != 0 and g.get("effect"):
+                from sim.estimate.effects import load_agreement_effect
+
+                eff = load_agreement_effect(g.pop("effect"))
+                g["beta"] = {"value": max(eff.total + c.goods_se * eff.std_error, 0.0),
+                             "std_error": eff.std_error, "verified": False,
+                             "source": f"{eff.name} shifted by {c.goods_se:+.1f} s.e. "
+                                       "(app choice)"}
+                if not isinstance(g.get("phase_in"), dict):
+                    g["phase_in"] = {"years": [float(h) for h in eff.horizons],
+                                     "shares": list(eff.share_of_total),
+                                     "source": f"{eff.name}: lag profile of the estimate"}
+            if c.spillover > 0 and g.get("on", True):
+                g["spillover"] = {"value": round(c.spillover, 4),
+                                  "range": [round(c.spillover, 4)] * 2,
+                                  "source": APP_SOURCE, "verified": False}
+        if sv is not None:
+            if f"{n}:services" in c.channels_off:
+                sv["on"] = False
+            else:
+                cut = round(c.services_cut, 4)
+                sv["cut"] = {"value": cut, "range": [0.0, max(0.05, cut)],
+                             "source": APP_SOURCE, "verified": False}
+                sv["scope"] = c.services_scope
+        agreements[n] = a
 
 
 def changes(c: BuildChoices) -> list[str]:
@@ -414,6 +491,16 @@ def changes(c: BuildChoices) -> list[str]:
         out.append("retaliation by " + ", ".join(c.partner_retaliation))
     if c.removed:
         out.append("removed from the base: " + ", ".join(c.removed))
+    if c.channels_off:
+        out.append("agreement channels off: " + ", ".join(c.channels_off))
+    if c.goods_mode == "cut":
+        out.append(f"goods non-tariff cut {100 * c.goods_cut:.1f} % in every agreement")
+    elif c.goods_se != b.goods_se:
+        out.append(f"goods non-tariff effect {c.goods_se:+.1f} s.e. from the estimate")
+    if (c.services_cut, c.services_scope) != (b.services_cut, b.services_scope):
+        out.append(f"services cut {100 * c.services_cut:.1f} % ({c.services_scope})")
+    if c.spillover != b.spillover:
+        out.append(f"non-tariff spillover to non-members {100 * c.spillover:.0f} %")
     return out or [f"no changes to {c.base}"]
 
 

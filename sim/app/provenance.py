@@ -75,6 +75,10 @@ RULES: tuple[Rule, ...] = (
          sources_if=(("volume_source", "volume"),),
          what=lambda r: f"product line {r['line']} ({r['description']})",
          unverified=_product_line_status),
+    Rule("policy/data/agreements_in_force_2022.csv", "rows", ("source", "status"),
+         what=lambda r: f"{r['agreement']} in force {r['in_force']} ({r['importer']} imports "
+                        f"from {r['exporter']})",
+         unverified=_status("status", ("checked",))),
     Rule("data/concordances/parameters.csv", "rows", ("note",),
          what=lambda r: f"build parameter {r['parameter']} = {r['value']}"),
     Rule("data/concordances/preference_depth.csv", "rows", ("note",),

@@ -88,9 +88,11 @@ def spec_json(scenario: str | Scenario) -> str:
 
 
 def run_tables(spec: str, settings: RunSettings, baseline: Any = None,
-               detail: str = "full") -> dict[str, Any]:
+               detail: str = "full", channels: tuple[str, ...] | None = None
+               ) -> dict[str, Any]:
     """Run the scenario given as canonical JSON; returns ``path``, ``log``, ``seconds``,
-    ``solves``, ``notes``, ``name``, ``title``."""
+    ``solves``, ``notes``, ``name``, ``title``. ``channels``: the agreement channels on
+    (default as the file says; ``()`` = tariffs only)."""
     from sim.run import run_scenario
 
     t0 = time.perf_counter()
@@ -98,7 +100,8 @@ def run_tables(spec: str, settings: RunSettings, baseline: Any = None,
     bl = baseline if baseline is not None else load_app_baseline(
         settings.baseline, settings.theta, settings.theta_scale)
     run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting,
-                       adjustment_speed=settings.adjustment_speed, detail=detail)
+                       adjustment_speed=settings.adjustment_speed, detail=detail,
+                       channels=channels)
     log = run.log.copy()
     log["date"] = pd.to_datetime(log["date"])
     return {"path": run.path, "log": log, "seconds": time.perf_counter() - t0,

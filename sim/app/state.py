@@ -39,14 +39,20 @@ def baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _run(spec: str, settings: RunSettings) -> dict[str, Any]:
+def _run(spec: str, settings: RunSettings, channels: tuple[str, ...] | None = None
+         ) -> dict[str, Any]:
     return run_tables(spec, settings, baseline(settings.baseline, settings.theta,
-                                               settings.theta_scale))
+                                               settings.theta_scale),
+                      detail="full" if channels is None else "summary", channels=channels)
 
 
-def run(name: str, settings: RunSettings) -> dict[str, Any]:
-    """A run of a library or user scenario by name (cached on its canonical JSON)."""
-    return _run(scenario_json(name), settings)
+def run(name: str, settings: RunSettings, channels: tuple[str, ...] | None = None
+        ) -> dict[str, Any]:
+    """A run of a library or user scenario by name (cached on its canonical JSON);
+    ``channels`` restricts the agreement channels (the channel split; summary detail)."""
+    if channels is None:
+        return _run(scenario_json(name), settings)
+    return _run(scenario_json(name), settings, tuple(channels))
 
 
 def user_scenarios() -> dict[str, dict[str, str]]:

@@ -53,6 +53,8 @@ class _Path:
     tariffs: list[np.ndarray]
     gaps: list[np.ndarray | None]
     outcome: dict
+    #: trade-cost factors of agreement channels by period (None = 1; sim.policy.channels)
+    costs: list[np.ndarray | None] | None = None
 
 
 def _baseline(name: str):
@@ -94,16 +96,96 @@ def _realized(plan: Plan, run: RunSpec, draw_policy: bool = True):
 
 
 def _path(plan: Plan, run: RunSpec, lam: float | None, realize: bool = True) -> _Path:
-    """The policy path of a run: its realised scenario on the SimPy timeline (cached)."""
+    """The policy path of a run: its realised scenario on the SimPy timeline (cached), with the
+    trade-cost path of its agreement channels (:func:`_with_channels`)."""
 
     scn, outcome = _realized(plan, run, realize)
-    return _policy_path(plan, run, scn, lam, outcome)
+    return _with_channels(plan, run, scn, lam, _policy_path(plan, run, scn, lam, outcome))
+
+
+def channel_draw(plan: Plan, draw: int) -> tuple[dict[str, float], dict[str, float]] | None:
+    """Standard-normal and uniform draws of the agreement-channel parameters for one draw
+    (one per parameter kind, the same for every agreement and for a scenario and its
+    reference: common random numbers); None outside a Monte Carlo or with
+    ``options["channels"] = False``."""
+    from sim.batch.theta import draw_seed
+    from sim.policy.channels import PARAMETERS
+    from sim.scenario.uncertainty import name_key
+
+    if plan.kind != "mc" or not plan.options.get("channels", True):
+        return None
+    state = draw_seed(plan.seed, max(plan.draws, draw + 1), draw).spawn(2)[1].generate_state(4)
+    rng = np.random.default_rng([*state.tolist(), name_key("agreement channels")])
+    z, u = rng.standard_normal(len(PARAMETERS)), rng.random(len(PARAMETERS))
+    return dict(zip(PARAMETERS, z.tolist(), strict=True)), dict(zip(PARAMETERS, u.tolist(),
+                                                                    strict=True))
+
+
+def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path) -> _Path:
+    """Add the trade-cost factors of the agreement channels (at the run's parameter draw) to a
+    policy path. The path's gaps already hold the central channels' sourcing gap (the
+    timeline ran with them); gradual adjustment is linear in logs, so a drawn path's gap is
+    that gap minus the central recursion on ``ln d̂`` plus the drawn one (docs/channels.md)."""
+    from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
+    from sim.run import resolve_base_date
+    from sim.scenario.compile import compile_scenario
+    from sim.scenario.loader import load_scenario
+
+    spec = scn.spec
+    cal_raw = plan.calibration.get(spec.calibrated_to)
+    policy = compile_scenario(spec).policy
+    cal = None if cal_raw is None else compile_scenario(load_scenario(cal_raw).spec).policy
+    bl = _baseline(plan.baseline)
+
+    def costs(pol, cal_pol) -> list[np.ndarray | None] | None:
+        tc = TradeCostModel(pol, regions=bl.regions, sectors=bl.sectors,
+                            theta=bl.economy.theta, base_date=resolve_base_date(spec, bl),
+                            calibration=cal_pol, channels=CHANNELS if spec.settings.channels
+                            is None else spec.settings.channels)
+        if not tc.active:
+            return None
+        out = [tc.average(a, b) for a, b in itertools.pairwise(path.grid)]
+        return None if all(c is None for c in out) else out
+
+    central = costs(policy, cal)
+    if central is None:
+        return path
+    draw = channel_draw(plan, run.draw)
+    if draw is None:
+        return _Path(path.grid, path.tariffs, path.gaps, path.outcome, central)
+    drawn = costs(realize_channels(policy, *draw),
+                  None if cal is None else realize_channels(cal, *draw))
+    speed = spec.settings.adjustment_speed if lam is None else lam
+    shape = path.tariffs[0].shape
+    g_c = _cost_gaps(central, path.grid, speed, shape)
+    g_d = _cost_gaps(drawn, path.grid, speed, shape)
+    gaps: list[np.ndarray | None] = []
+    for k, g in enumerate(path.gaps):
+        delta = g_d[k] - g_c[k]
+        gaps.append(delta if g is None else g + delta)
+    return _Path(path.grid, path.tariffs, gaps, path.outcome, drawn)
+
+
+def _cost_gaps(costs: list[np.ndarray | None] | None, grid: tuple[date, ...], speed: float,
+               shape: tuple[int, ...]) -> list[np.ndarray]:
+    """``ln κ~ − ln κ̂`` of the recursion of :mod:`sim.timeline` run on ``ln d̂`` alone."""
+    from sim.timeline.simulation import period_speed
+
+    logc = [np.zeros(shape) if costs is None or c is None else np.log(c)
+            for c in (costs or [None] * (len(grid) - 1))]
+    perceived = logc[0]
+    out = []
+    for k, (a, b) in enumerate(itertools.pairwise(grid)):
+        lp = period_speed(speed, (b - a).days)
+        perceived = logc[k] if lp >= 1.0 else (1 - lp) * perceived + lp * logc[k]
+        out.append(perceived - logc[k])
+    return out
 
 
 def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict) -> _Path:
     from sim.model import compare, solve
     from sim.policy.dates import month_starts
-    from sim.run import _solved_base, build_tariff_model
+    from sim.run import _solved_base, build_tariff_model, build_trade_cost_model
     from sim.scenario.compile import compile_scenario
     from sim.scenario.loader import load_scenario
     from sim.scenario.models import ScenarioSpec
@@ -131,7 +213,8 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
     tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
                   safeguards=comp.safeguards, retaliations=comp.retaliations,
                   adjustment_speed=speed, closure=run.closure, base=base, name=spec.name,
-                  policy_only=True)
+                  policy_only=True,
+                  trade_costs=build_trade_cost_model(tm, bl, channels=spec.settings.channels))
     res = tl.run()
     path = _Path((*(p.start for p in res.periods), res.periods[-1].end),
                  [p.tariffs for p in res.periods], [p.log_gap for p in res.periods], {})
@@ -215,7 +298,7 @@ def _solve_batch(economy, paths: list[_Path], theta: np.ndarray, closure: str,
     w = flows * offdiag[:, :, None]
     wsum = np.maximum(w.sum(axis=(0, 2)), 1e-300)
     out: dict[str, list[np.ndarray]] = {m: [] for m in metrics}
-    last, prev_t, prev_g, prev_m = base, None, None, None
+    last, prev_t, prev_g, prev_c, prev_m = base, None, None, None, None
     older = None
     for p in range(n_per):
         t = np.stack([pa.tariffs[p] for pa in paths])
@@ -224,20 +307,26 @@ def _solve_batch(economy, paths: list[_Path], theta: np.ndarray, closure: str,
             g = None
         else:
             g = np.stack([np.zeros_like(t[0]) if x is None else x for x in gaps])
+        cs = [None if pa.costs is None else pa.costs[p] for pa in paths]
+        c = (None if all(x is None for x in cs)
+             else np.stack([np.ones_like(t[0]) if x is None else x for x in cs]))
         same = (prev_t is not None and np.array_equal(t, prev_t)
+                and ((c is None and prev_c is None)
+                     or (c is not None and prev_c is not None and np.array_equal(c, prev_c)))
                 and ((g is None and prev_g is None)
                      or (g is not None and prev_g is not None and np.array_equal(g, prev_g))))
         if same:
             m = prev_m
         else:
             shifter = None if g is None else np.exp(-theta[:, None, None, :] * g)
+            kw = {} if c is None else {"cost_factor": c}
             eq = solve(economy, tariffs=t, demand_shifter=shifter, closure=closure,
-                       theta=theta, initial=_extrapolate(last, older))
+                       theta=theta, initial=_extrapolate(last, older), **kw)
             older, last = last, eq
             m = compare(economy, base, eq)
             m["welfare_usd"] = m["welfare_pct"] / 100 * m["income_base"]
             m["tariff_avg"] = 100 * (t * w).sum(axis=(1, 3)) / wsum
-        prev_t, prev_g, prev_m = t, g, m
+        prev_t, prev_g, prev_c, prev_m = t, g, c, m
         for k in metrics:
             out[k].append(m[k])
     return {k: np.stack(v) for k, v in out.items()}

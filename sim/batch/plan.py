@@ -359,9 +359,12 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
             reference: str | None = None, baseline: str = "icio2022",
             chunk_size: int = 25, reporting: str | None = None, frequency: str = "annual",
             metrics: list[str] | None = None, regions: list[str] | None = None,
-            theta: bool = True, policy: bool = True, closure: str | None = None) -> Plan:
+            theta: bool = True, policy: bool = True, closure: str | None = None,
+            channels: bool = True) -> Plan:
     """A Monte Carlo plan: ``draws`` draws of θ (and of the scenarios' declared policy
-    uncertainty); each draw runs every scenario and the reference with the same draw."""
+    uncertainty, and of the agreement-channel parameters from their standard errors or
+    ranges, ``channels``); each draw runs every scenario and the reference with the same
+    draw."""
     if draws < 1:
         raise BatchError(f"--draws must be >= 1, got {draws}")
     if seed < 0:
@@ -385,7 +388,7 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
     units: list[list[str]] = []
     base_opts = {"frequency": frequency, "metrics": list(metrics or DEFAULT_METRICS),
                  "regions": list(regions) if regions else None, "theta": theta,
-                 "policy": policy}
+                 "policy": policy, "channels": channels}
     _check_frequency(frequency)
     _check_metrics(metrics)
     for k in range(draws):

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sim.policy.staging import Staging
 
 __all__ = ["Agreement", "Concession", "Measure", "Member", "Policy", "Scope", "Stacking"]
 
 Stacking = Literal["add", "floor", "replace", "cap"]
+
+
+if TYPE_CHECKING:
+    from sim.policy.channels import GoodsNonTariff, ServicesCut
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,9 @@ class Agreement:
     default_cut_month_day: tuple[int, int] = (1, 1)
     clock_start: date | None = None
     source: str = ""
+    #: trade-cost channels (:mod:`sim.policy.channels`); None = tariffs only
+    goods_nontariff: GoodsNonTariff | None = None
+    services: ServicesCut | None = None
 
     def cut_day_for(self, importer: str) -> tuple[int, int]:
         return dict(self.cut_month_day).get(importer, self.default_cut_month_day)

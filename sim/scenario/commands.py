@@ -82,7 +82,7 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
         adjustment_speed: float | None = None, reporting: str | None = None,
         summary_year: int = 2030, console: Console | None = None,
         theta: str | float | None = None, theta_scale: float = 1.0,
-        errors: Console | None = None) -> int:
+        errors: Console | None = None, channels: bool = False) -> int:
     """Run scenarios, write Parquet files into ``out`` and print a summary against the reference.
 
     ``theta`` picks the elasticities (a ``sectors.csv`` variant such as ``uniform4``, or one
@@ -91,6 +91,11 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
     baseline error is raised (the command line maps it to its exit code). Scenarios whose
     outputs would overwrite one another's (two different scenarios of the same name, or a
     scenario named like the reference) are refused before anything is solved.
+
+    ``channels``: also split each scenario's effect by agreement channel (tariffs, goods
+    non-tariff, services, total; :func:`sim.channels.decompose`, three runs per side), write
+    ``<name>_channels.parquet`` (the tidy table with a ``channel`` column) and print the
+    channel table.
     """
     from sim.run import against_reference, baseline_with_theta, run_scenario, write_parquet
 
@@ -99,11 +104,19 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
         _check_outputs(scenarios, reference, out)
         if theta is not None or theta_scale != 1.0:
             baseline = baseline_with_theta(baseline, theta, theta_scale)
-        ref_run = None
+        ref_run, ref_steps = None, None
         if reference is not None:
             con.print(f"reference: {reference}")
-            ref_run = run_scenario(reference, baseline, adjustment_speed=adjustment_speed,
-                                   reporting=reporting)
+            if channels:  # the reference at the three channel steps, shared by every scenario
+                from sim.channels import reference_steps
+
+                ref_steps = reference_steps(reference, baseline,
+                                            adjustment_speed=adjustment_speed,
+                                            reporting=reporting)
+                ref_run = ref_steps[-1]
+            else:
+                ref_run = run_scenario(reference, baseline, adjustment_speed=adjustment_speed,
+                                       reporting=reporting)
             write_parquet(ref_run, out)
             # one set of run settings for both sides: the reference's unless overridden
             rs = ref_run.scenario.spec.settings
@@ -113,20 +126,61 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
             con.print(f"run settings for every scenario: λ {adjustment_speed:g}/yr, "
                       f"{reporting} reporting", highlight=False)
         for name in scenarios:
-            r = run_scenario(name, baseline, ref_run, adjustment_speed=adjustment_speed,
-                             reporting=reporting)
+            dec = None
+            if channels:
+                from sim.channels import decompose
+
+                dec = decompose(name, ref_steps, baseline,
+                                adjustment_speed=adjustment_speed, reporting=reporting)
+                r = dec.runs[-1]
+                r.reference = ref_run
+            else:
+                r = run_scenario(name, baseline, ref_run, adjustment_speed=adjustment_speed,
+                                 reporting=reporting)
             paths = write_parquet(r, out)
+            if dec is not None:
+                paths.append(_write_channels(dec, out))
             con.print(f"[green]{r.name}[/green]: {r.solves} solves, {r.seconds:.1f} s -> "
                       + ", ".join(str(p) for p in paths), highlight=False)
             for note in r.notes:
                 con.print(f"  note: {note}", style="dim", highlight=False)
             _summary(con, r, against_reference(r) if ref_run is not None else None,
                      summary_year)
+            if dec is not None:
+                _channel_summary(con, dec, summary_year)
     except ScenarioError as exc:
         for line in exc.errors:
             (errors or con).print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
         return 2
     return 0
+
+
+def _write_channels(dec, out: str | Path) -> Path:
+    import os
+
+    path = Path(out) / f"{dec.scenario}_channels.parquet"
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        dec.path.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _channel_summary(con: Console, dec, year: int) -> None:
+    from sim.channels import PARTS, channel_table
+
+    against = dec.reference or "the solved baseline"
+    t = Table(title=f"{dec.scenario} against {against} by channel, {year} average "
+                    "(sequential: tariffs, + goods non-tariff, + services; parts add up to "
+                    "the total; unilateral measures on in every part)")
+    for c in ("region", "metric", *PARTS):
+        t.add_column(c, justify="left" if c in ("region", "metric") else "right")
+    tab = channel_table(dec, year, ("welfare_pct", "real_wage_pct", "price_index_pct"))
+    for row in tab.itertuples(index=False):
+        t.add_row(row.region, row.metric, *(f"{getattr(row, p):,.3f}" for p in PARTS))
+    con.print(t)
 
 
 def _check_outputs(scenarios: Sequence[str | Path], reference: str | None,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.policy.channels import IMMEDIATE, GoodsNonTariff, Param, PhaseIn, ServicesCut
 from sim.policy.model import Agreement, Concession, Measure, Member, Policy, Scope
 from sim.policy.staging import Equal, Free, Keep, Path, Stages
 from sim.scenario import models as M
 from sim.timeline.rules import GrowthTest, RetaliationRule, SafeguardRule, VolumeTest
 
-__all__ = ["CompiledScenario", "compile_scenario"]
+__all__ = ["CompiledScenario", "compile_scenario", "goods_channel", "services_channel"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,46 @@ def _t(v: list[str] | None) -> tuple[str, ...] | None:
 
 def _mark(source: str, verified: bool) -> str:
     return source if verified else f"{source} (unverified)"
+
+
+def _param(e: M.Estimate, value: float | None = None, std_error: float | None = None,
+           source: str | None = None) -> Param:
+    lo, hi = e.range if e.range is not None else (None, None)
+    return Param(e.value if value is None else value,
+                 e.std_error if std_error is None else std_error, lo, hi,
+                 _mark(e.source if source is None else source, e.verified))
+
+
+def _phase(p: M.PhaseInSpec | None) -> PhaseIn:
+    if p is None:
+        return IMMEDIATE
+    return PhaseIn(tuple(p.years), tuple(p.shares), _mark(p.source, p.verified))
+
+
+def goods_channel(g: M.GoodsNonTariffSpec) -> GoodsNonTariff:
+    """The goods non-tariff channel of an agreement (an effect file read here)."""
+    beta, phase = None, IMMEDIATE
+    if g.effect is not None:
+        from sim.estimate.effects import load_agreement_effect
+
+        eff = load_agreement_effect(g.effect)
+        beta = Param(eff.total, eff.std_error, source=f"{eff.name}: {eff.description}; "
+                     f"{eff.source}")
+        phase = PhaseIn(tuple(float(h) for h in eff.horizons), tuple(eff.share_of_total),
+                        f"{eff.name}: lag profile of the estimate")
+    elif g.beta is not None:
+        beta = _param(g.beta)
+    if not isinstance(g.phase_in, str):
+        phase = _phase(g.phase_in)
+    return GoodsNonTariff(
+        beta=beta, cut=None if g.cut is None else _param(g.cut),
+        correction=_param(g.tariff_correction), prior_scale=_param(g.prior_agreement_scale),
+        spillover=_param(g.spillover), phase_in=phase, effect=g.effect or "",
+        source=_mark(g.source, g.verified))
+
+
+def services_channel(s: M.ServicesSpec) -> ServicesCut:
+    return ServicesCut(_param(s.cut), s.scope, _phase(s.phase_in), _mark(s.source, s.verified))
 
 
 def compile_scenario(spec: M.ScenarioSpec) -> CompiledScenario:
@@ -111,6 +152,11 @@ def compile_scenario(spec: M.ScenarioSpec) -> CompiledScenario:
                 base=c.base, coverage=c.coverage, note=c.note) for c in a.concessions),
             cut_month_day=tuple((k, _md(v)) for k, v in a.cut_dates.items() if k != "default"),
             default_cut_month_day=default, clock_start=a.clock_start,
-            source=_mark(a.source, a.verified)))
+            source=_mark(a.source, a.verified),
+            goods_nontariff=(goods_channel(a.goods_nontariff)
+                             if a.goods_nontariff is not None and a.goods_nontariff.on
+                             else None),
+            services=(services_channel(a.services)
+                      if a.services is not None and a.services.on else None)))
     return CompiledScenario(spec.name, Policy(tuple(agreements), tuple(measures), spec.name),
                             tuple(safeguards), tuple(retaliations))

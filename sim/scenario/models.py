@@ -26,8 +26,20 @@ from pydantic import (
 from sim.policy.groups import GROUPS
 from sim.policy.lines import load_lines
 
-__all__ = ["AgreementSpec", "Event", "MeasureEvent", "RetaliationEvent", "SafeguardEvent",
-           "ScenarioSpec", "known_regions", "known_sectors"]
+__all__ = [
+    "AgreementSpec",
+    "Estimate",
+    "Event",
+    "GoodsNonTariffSpec",
+    "MeasureEvent",
+    "PhaseInSpec",
+    "RetaliationEvent",
+    "SafeguardEvent",
+    "ScenarioSpec",
+    "ServicesSpec",
+    "known_regions",
+    "known_sectors",
+]
 
 MAX_RATE = 3.0  # 300 %: anything above is almost surely a percent typed as a fraction
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -235,6 +247,158 @@ class ConcessionSpec(Strict):
         return self
 
 
+# ----------------------------------------------------------------------------- channels
+class Estimate(Strict):
+    """A number with its source and its uncertainty: a standard error (normal draws) or a
+    range (uniform draws) for the Monte Carlo; ``std_error = 0`` fixes it."""
+
+    value: float
+    std_error: float | None = Field(None, ge=0, description="standard error (normal draws)")
+    range: tuple[float, float] | None = Field(None, description="[low, high] (uniform draws)")
+    source: str = Field(min_length=3, description="paper, data set or 'assumption: ...'")
+    verified: bool = Field(True, description="false for assumptions and unread sources")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _band(self) -> Estimate:
+        if (self.std_error is None) == (self.range is None):
+            raise ValueError("give exactly one of std_error or range")
+        if self.range is not None:
+            lo, hi = self.range
+            if not lo <= self.value <= hi:
+                raise ValueError(f"range [{lo}, {hi}] must contain value {self.value}")
+        return self
+
+
+def _fraction(e: Estimate | None, what: str) -> Estimate | None:
+    """A cut as a fraction in [0, 1): refuse negative cuts and cuts of 100 % or more."""
+    if e is None:
+        return e
+    vals = [e.value, *(e.range or ())]
+    bad = [v for v in vals if not 0 <= v < 1]
+    if bad:
+        raise ValueError(f"{what} must be a fraction in [0, 1) (0.05 = a 5 % cut; negative "
+                         f"cuts and cuts of 100 % or more are refused), got {bad[0]!r}")
+    return e
+
+
+class PhaseInSpec(Strict):
+    """Share of the full effect reached ``years`` after entry into force (a step function)."""
+
+    years: list[Annotated[float, Field(ge=0, le=100)]] = Field(min_length=1)
+    shares: list[Annotated[float, Field(ge=0, le=1)]] = Field(min_length=1)
+    source: str = Field(min_length=3)
+    verified: bool = True
+
+    @model_validator(mode="after")
+    def _steps(self) -> PhaseInSpec:
+        if len(self.years) != len(self.shares):
+            raise ValueError(f"years ({len(self.years)}) and shares ({len(self.shares)}) "
+                             "must have the same length")
+        if self.years != sorted(self.years) or len(set(self.years)) != len(self.years):
+            raise ValueError(f"years must be strictly increasing, got {self.years}")
+        return self
+
+
+def _effect_name(v: str | None) -> str | None:
+    if v is None:
+        return v
+    from sim.estimate.effects import list_agreement_effects
+
+    known = list_agreement_effects()
+    if v not in known:
+        raise ValueError(f"unknown agreement-effect file {v!r} (shipped: {', '.join(known)}; "
+                         "see docs/estimation.md)")
+    return v
+
+
+class GoodsNonTariffSpec(Strict):
+    """Non-tariff trade costs on goods between members (docs/channels.md).
+
+    One of: ``effect`` (a shipped agreement-effect file: β and its phase-in), ``beta`` (β in
+    log points of members' trade, sourced) or ``cut`` (the trade-cost cut itself, a fraction,
+    already net of tariffs). From β: ``ln d = -max(β/θ_j - c, 0)`` in goods sector j, with c
+    the ``tariff_correction``.
+    """
+
+    on: bool = True
+    effect: str | None = Field(None, description="shipped agreement-effect file (sim/estimate)")
+    beta: Estimate | None = Field(None, description="β: log points of trade between members")
+    cut: Estimate | None = Field(None, description="trade-cost cut on goods, fraction, net")
+    tariff_correction: Estimate = Field(
+        default_factory=lambda: Estimate(
+            value=0.04, range=(0.02, 0.06), verified=False,
+            source="assumption: average preferential tariff cut Δln(1+t) of the estimation "
+                   "sample (agreements of 1986-2006), order of the world's average applied "
+                   "tariffs of those years; not read in a source"),
+        description="c: the tariff part of β in cost units, Δln(1+t) of the estimation sample")
+    phase_in: Literal["estimate"] | PhaseInSpec = Field(
+        "estimate", description="'estimate' = the effect file's lag profile (immediate for "
+                                "beta/cut), or explicit years and shares")
+    prior_agreement_scale: Estimate = Field(
+        default_factory=lambda: Estimate(
+            value=0.5, range=(0.25, 1.0), verified=False,
+            source="assumption: Baier, Yotov & Zylkin (2019, JIE) find smaller effects for "
+                   "pairs already in an agreement; the size 0.5 is not from the paper"),
+        description="multiplies the cut for pairs with an agreement in force before this one")
+    spillover: Estimate = Field(
+        default_factory=lambda: Estimate(value=0.0, range=(0.0, 0.0),
+                                         source="default: no spillover to non-members"),
+        description="share of the cut that non-members' exports to members also receive")
+    source: str = Field(min_length=3)
+    verified: bool = True
+    note: str = ""
+
+    _e = field_validator("effect")(_effect_name)
+    _c = field_validator("cut")(lambda v: _fraction(v, "cut"))
+
+    @field_validator("beta")
+    @classmethod
+    def _beta(cls, v: Estimate | None) -> Estimate | None:
+        if v is not None and v.value < 0:
+            raise ValueError(f"beta must be >= 0 (an agreement that raises trade costs is "
+                             f"not a cut), got {v.value!r}")
+        return v
+
+    @field_validator("prior_agreement_scale", "spillover")
+    @classmethod
+    def _share(cls, e: Estimate) -> Estimate:
+        bad = [v for v in (e.value, *(e.range or ())) if not 0 <= v <= 1]
+        if bad:
+            raise ValueError(f"must lie in [0, 1], got {bad[0]!r}")
+        return e
+
+    @field_validator("tariff_correction")
+    @classmethod
+    def _corr(cls, e: Estimate) -> Estimate:
+        if e.value < 0:
+            raise ValueError(f"must be >= 0, got {e.value!r}")
+        return e
+
+    @model_validator(mode="after")
+    def _one(self) -> GoodsNonTariffSpec:
+        given = [k for k in ("effect", "beta", "cut") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of effect, beta or cut, got "
+                             + (", ".join(given) or "none"))
+        return self
+
+
+class ServicesSpec(Strict):
+    """A cut in services trade costs: between members, or on a member's imports from every
+    partner (``scope = "all"``: services commitments mostly apply MFN)."""
+
+    on: bool = True
+    cut: Estimate = Field(description="services trade-cost cut, fraction (0.03 = 3 %)")
+    scope: Literal["members", "all"]
+    phase_in: PhaseInSpec | None = Field(None, description="default: full at entry into force")
+    source: str = Field(min_length=3)
+    verified: bool = True
+    note: str = ""
+
+    _c = field_validator("cut")(lambda v: _fraction(v, "cut"))
+
+
 class AgreementSpec(Sourced):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     title: str = ""
@@ -244,6 +408,9 @@ class AgreementSpec(Sourced):
         default_factory=dict,
         description="month-day of annual cuts, 'default' and per importer, e.g. JPN = '04-01'")
     clock_start: date | None = Field(None, description="first stage date of the schedules")
+    goods_nontariff: GoodsNonTariffSpec | None = Field(
+        None, description="non-tariff trade-cost cut on goods between members")
+    services: ServicesSpec | None = Field(None, description="services trade-cost cut")
 
     @field_validator("cut_dates")
     @classmethod
@@ -531,6 +698,10 @@ class Settings(Strict):
         description="an event naming a region the baseline does not hold separately (India "
                     "in icio2022): 'error' refuses the scenario and lists the baseline's "
                     "regions; 'row' applies the event to the rest-of-world region instead")
+    channels: list[Literal["goods_nontariff", "services"]] | None = Field(
+        None, description="agreement trade-cost channels switched on, in this scenario and in "
+                          "its calibration alike (default: every channel the agreements "
+                          "declare; [] = tariffs only)")
 
 
 class ScenarioSpec(Strict):

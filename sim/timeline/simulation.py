@@ -13,7 +13,8 @@ Time is in days since the scenario start. Processes:
   just ended by days, solves the equilibrium (warm start) and records the outcomes.
 
 Gradual adjustment (DESIGN.md §3, sourcing inertia): buyers perceive the policy part of
-delivered costs with a lag, ``κ~(t) = κ~(t-1)^(1-λp) κ̂(t)^λp`` with ``κ̂ = (1+t')/(1+t)`` and
+delivered costs with a lag, ``κ~(t) = κ~(t-1)^(1-λp) κ̂(t)^λp`` with ``κ̂ = d̂ (1+t')/(1+t)``
+(d̂: the trade-cost factor of agreement channels, 1 without them, sim.policy.channels) and
 λp the period's speed (``1 - (1 - λ)^(days/365.25)``), and shares are CES in perceived costs
 ``κ~ ĉ`` through the demand shifter ``b = (κ~ / κ̂)^(-θ)``; unit costs ĉ are seen at once.
 (DESIGN.md writes the rule with ``q = κ̂ ĉ``; lagging ĉ too feeds wages back into the shifter
@@ -65,6 +66,8 @@ class Period:
     #: ln κ~ − ln κ̂ [i, n, j] (None = settled): the shifter is b = exp(−θ · log_gap), so a
     #: batch of θ draws can reuse the policy path (sim.batch)
     log_gap: np.ndarray | None = None
+    #: the period's mean trade-cost factor d̂ [i, n, j] of agreement channels (None = 1)
+    cost_factor: np.ndarray | None = None
 
 
 @dataclass
@@ -94,10 +97,13 @@ class Timeline:
                  retaliations: Sequence[RetaliationRule] = (),
                  adjustment_speed: float = 1.0, closure: str = "fixed", base: Any = None,
                  name: str = "", theta: np.ndarray | None = None,
-                 policy_only: bool = False) -> None:
+                 policy_only: bool = False, trade_costs: Any = None) -> None:
         if len(grid) < 2:
             raise ValueError("the reporting grid needs at least two dates")
         self.tm = tariffs
+        #: dated trade-cost factors of agreement channels (:class:`sim.policy.channels.
+        #: TradeCostModel`); None = tariffs only
+        self.tc = trade_costs
         self.economy = economy
         self.grid = list(grid)
         self.start = self.grid[0]
@@ -434,29 +440,40 @@ class Timeline:
     def _theta_kw(self) -> dict:
         return {} if self.theta_override is None else {"theta": self.theta_override}
 
-    def _solve(self, tariffs: np.ndarray, shifter: np.ndarray | None):
+    def _solve(self, tariffs: np.ndarray, shifter: np.ndarray | None,
+               cost: np.ndarray | None = None):
         self.solves += 1
+        kw = self._theta_kw()
+        if cost is not None:
+            kw["cost_factor"] = cost
         return self.solver(self.economy, tariffs=tariffs, demand_shifter=shifter,
-                           closure=self.closure, initial=self._last_eq, **self._theta_kw())
+                           closure=self.closure, initial=self._last_eq, **kw)
 
-    def _kappa(self, tariffs: np.ndarray) -> np.ndarray:
-        return (1 + tariffs) / (1 + self.economy.tariffs)
+    def _kappa(self, tariffs: np.ndarray, cost: np.ndarray | None = None) -> np.ndarray:
+        """The policy part of delivered costs, ``κ̂ = d̂ (1+t')/(1+t)``."""
+        k = (1 + tariffs) / (1 + self.economy.tariffs)
+        return k if cost is None else k * cost
+
+    def _costs(self, a: date, b: date) -> np.ndarray | None:
+        return None if self.tc is None else self.tc.average(a, b)
 
     def economy_process(self):
         """Solve each reporting period after all policy changes of its closing instant."""
         t0 = self.tm.average(self.grid[0], self.grid[1], self.extra)
+        c0 = self._costs(self.grid[0], self.grid[1])
         if not self.policy_only:
-            eq0 = self._solve(t0, None)
+            eq0 = self._solve(t0, None, c0)
             self._last_eq = eq0
             self._update_flows(eq0)
-        self._perceived = self._kappa(t0)  # sourcing starts settled at the start tariffs
-        prev_t, prev_b = None, None
+        self._perceived = self._kappa(t0, c0)  # sourcing starts settled at the start policy
+        prev_t, prev_b, prev_c = None, None, None
         for a, b in itertools.pairwise(self.grid):
             yield self._wait_until(b)
             yield self.end_of_instant()
             tariffs = self.tm.average(a, b, self.extra)
+            cost = self._costs(a, b)
             lam = period_speed(self.speed, (b - a).days)
-            kappa = self._kappa(tariffs)
+            kappa = self._kappa(tariffs, cost)
             log_gap = None
             if lam >= 1.0:
                 self._perceived = kappa
@@ -470,18 +487,21 @@ class Timeline:
                 if gap < 1e-12:
                     shifter, log_gap = None, None
             if self.policy_only:
-                self.periods.append(Period(a, b, tariffs, None, {}, gap, log_gap))
+                self.periods.append(Period(a, b, tariffs, None, {}, gap, log_gap, cost))
                 continue
             same = (prev_t is not None and np.array_equal(tariffs, prev_t)
+                    and ((cost is None and prev_c is None) or (
+                        cost is not None and prev_c is not None
+                        and np.array_equal(cost, prev_c)))
                     and ((shifter is None and prev_b is None) or (
                         shifter is not None and prev_b is not None
                         and np.allclose(shifter, prev_b, rtol=0, atol=1e-13))))
-            eq = self._last_eq if same else self._solve(tariffs, shifter)
-            prev_t, prev_b = tariffs, shifter
+            eq = self._last_eq if same else self._solve(tariffs, shifter, cost)
+            prev_t, prev_b, prev_c = tariffs, shifter, cost
             self._last_eq = eq
             self._update_flows(eq)
             metrics = self.compare(self.economy, self.base, eq)
-            self.periods.append(Period(a, b, tariffs, eq, metrics, gap, log_gap))
+            self.periods.append(Period(a, b, tariffs, eq, metrics, gap, log_gap, cost))
 
     def _update_flows(self, eq) -> None:
         base = self.base.flows[0]  # line volumes follow the sector flow vs the solved baseline

@@ -12,6 +12,10 @@ which scenario moved, by how much and why::
 
     python tests/golden/headline.py --diff    # what moved against the pinned file (2030, max)
     python tests/golden/headline.py --write
+
+``headline_tariffs.json`` pins the same numbers with every agreement trade-cost channel off
+(``channels=()``): the results from before the channels existed (issue 12), which must never
+move when only channels change (``--tariffs-only`` with ``--diff``/``--write``).
 """
 
 from __future__ import annotations
@@ -22,17 +26,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("headline.json")
+TARIFFS_ONLY = Path(__file__).with_name("headline_tariffs.json")
 
 
 def library_scenarios() -> list[str]:
     return sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml"))
 
 
-def headline(name: str) -> dict[str, dict[str, float]]:
-    """``{series: {YYYY-01-01: value}}`` for one library scenario."""
+def headline(name: str, channels: tuple[str, ...] | None = None
+             ) -> dict[str, dict[str, float]]:
+    """``{series: {YYYY-01-01: value}}`` for one library scenario (``channels``: the agreement
+    trade-cost channels on, default as the files say; ``()`` = tariffs only)."""
     from sim.run import run_scenario
 
-    run = run_scenario(name, "icio2022")
+    run = run_scenario(name, "icio2022", channels=channels)
     p = run.path
     jan = p[(p.date.dt.month == 1) & (p.date.dt.day == 1)]
 
@@ -53,8 +60,8 @@ def headline(name: str) -> dict[str, dict[str, float]]:
     }
 
 
-def compute() -> dict[str, dict[str, dict[str, float]]]:
-    return {name: headline(name) for name in library_scenarios()}
+def compute(channels: tuple[str, ...] | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    return {name: headline(name, channels) for name in library_scenarios()}
 
 
 def diff(pinned: dict, now: dict) -> list[str]:
@@ -78,10 +85,12 @@ def diff(pinned: dict, now: dict) -> list[str]:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
+    only = "--tariffs-only" in sys.argv
+    target, chans = (TARIFFS_ONLY, ()) if only else (GOLDEN, None)
     if "--write" in sys.argv:
-        GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
-        print(f"wrote {GOLDEN}")
+        target.write_text(json.dumps(compute(chans), indent=1, sort_keys=True) + "\n")
+        print(f"wrote {target}")
     elif "--diff" in sys.argv:
-        print("\n".join(diff(json.loads(GOLDEN.read_text()), compute())) or "nothing moved")
+        print("\n".join(diff(json.loads(target.read_text()), compute(chans))) or "nothing moved")
     else:
-        sys.exit("usage: python tests/golden/headline.py --diff | --write")
+        sys.exit("usage: python tests/golden/headline.py [--tariffs-only] --diff | --write")

@@ -14,6 +14,7 @@ from sim.app.builder import (
     BuildChoices,
     base_choices,
     changes,
+    channel_agreements,
     from_query,
     library_names,
     removable,
@@ -83,9 +84,9 @@ def _reopen_box() -> None:
 def _controls(b: BuildChoices) -> BuildChoices:
     """The choice widgets, defaulting to base ``b`` (keys carry the base's name)."""
     k = f"bld_{b.base}_"
-    col1, col2, col5, col4, col6, col3 = st.tabs(
-        ["Agreements", "US tariffs on Japan", "Other partners", "Retaliation",
-         "Remove from base", "Adjustment & horizon"])
+    col1, col7, col2, col5, col4, col6, col3 = st.tabs(
+        ["Agreements", "Agreement channels", "US tariffs on Japan", "Other partners",
+         "Retaliation", "Remove from base", "Adjustment & horizon"])
     with col1:
         us_in = st.toggle("US in TPP-12", b.us_in_tpp, key=k + "tpp",
                           help="TPP-12 with the US (TPP schedules: US cars over 25 years, light "
@@ -168,6 +169,9 @@ def _controls(b: BuildChoices) -> BuildChoices:
             help="Anything the base scenario holds can be removed (a measure that replaced "
                  "a removed one then replaces nothing). Other controls act first; a removal "
                  "wins.")
+    with col7:
+        off, goods = _channel_controls(b, k, dataclasses.replace(b, us_in_tpp=us_in,
+                                                     removed=tuple(removed)))
     with col3:
         lam = st.slider("Adjustment speed λ (per year)", 0.05, 1.0, b.adjustment_speed, 0.05,
                         key=k + "lambda",
@@ -187,7 +191,49 @@ def _controls(b: BuildChoices) -> BuildChoices:
                         partner_tariffs_from=pfrom,
                         partner_retaliation=tuple(r for r in pret
                                                   if not (r == "JPN" and ret != "none")),
-                        removed=tuple(removed))
+                        removed=tuple(removed), channels_off=off, **goods)
+
+
+def _channel_controls(b: BuildChoices, k: str, now: BuildChoices
+                      ) -> tuple[tuple[str, ...], dict]:
+    """Per-agreement channel switches and the channel sliders (docs/channels.md)."""
+    st.caption("Besides tariffs, each agreement cuts non-tariff costs on goods between members "
+               "(a structural-gravity estimate, net of its tariff part) and services trade "
+               "costs (an assumption). Switch them per agreement; the sliders apply to every "
+               "agreement.")
+    off: list[str] = []
+    for name in channel_agreements(now):
+        c1, c2, c3 = st.columns([1.2, 1, 1])
+        c1.markdown(f"**{name}**")
+        if not c2.toggle("goods non-tariff", f"{name}:goods_nontariff" not in b.channels_off,
+                         key=k + f"ch_{name}_goods"):
+            off.append(f"{name}:goods_nontariff")
+        if not c3.toggle("services", f"{name}:services" not in b.channels_off,
+                         key=k + f"ch_{name}_services"):
+            off.append(f"{name}:services")
+    modes = ["estimate", "cut"]
+    mode = st.radio("Goods non-tariff effect", modes, modes.index(b.goods_mode),
+                    horizontal=True, key=k + "ch_goods_mode",
+                    format_func=lambda m: {"estimate": "estimate ± standard errors",
+                                           "cut": "trade-cost cut in %"}[m])
+    se = st.slider("goods effect: standard errors from the estimate", -2.0, 2.0, b.goods_se,
+                   0.5, key=k + "ch_goods_se", disabled=mode != "estimate",
+                   help="β = 0.993 (s.e. 0.094) of agtpa_phase_in, phased in over 12 years.")
+    cut = st.slider("goods trade-cost cut (%)", 0.0, 30.0, 100 * b.goods_cut, 0.5,
+                    key=k + "ch_goods_cut", disabled=mode != "cut",
+                    help="Net of tariffs, the same in every goods sector, full at entry.")
+    sc = st.slider("services trade-cost cut (%)", 0.0, 10.0, 100 * b.services_cut, 0.5,
+                   key=k + "ch_services_cut", help="An assumption: no sourced value exists.")
+    scopes = ["all", "members"]
+    scope = st.radio("services cut applies to imports from", scopes,
+                     scopes.index(b.services_scope), horizontal=True, key=k + "ch_scope",
+                     format_func=lambda x: {"all": "every partner (MFN)",
+                                            "members": "members only"}[x])
+    sp = st.slider("spillover: share of the goods cut non-members receive (%)", 0.0, 100.0,
+                   100 * b.spillover, 5.0, key=k + "ch_spillover")
+    return tuple(off), {"goods_mode": mode, "goods_se": se, "goods_cut": cut / 100,
+                        "services_cut": sc / 100, "services_scope": scope,
+                        "spillover": sp / 100}
 
 
 def upload_box() -> None:

@@ -324,6 +324,7 @@ def _parameters(metadata: dict[str, dict[str, Any]], default_speed: float) -> No
         "(Simonovska & Waugh 2014, about 4) and θ = 5 (Head & Mayer 2014, about 5) variants are "
         "for sensitivity (`load_baseline(..., theta=\"uniform4\")`).")
     _theta_uncertainty()
+    _channel_parameters()
     st.subheader("Other parameters")
     st.table(pd.DataFrame([
         {"parameter": "λ, adjustment speed (per year)", "default": f"{default_speed}",
@@ -338,6 +339,21 @@ def _parameters(metadata: dict[str, dict[str, Any]], default_speed: float) -> No
         {"parameter": "solver tolerance", "default": "1e-10",
          "source": "numerical setting (`sim.model.solve`)"},
     ]).set_index("parameter"))
+
+
+def _channel_parameters() -> None:
+    from sim.app.channel_split import channel_parameters
+
+    st.subheader("Agreement channels: goods non-tariff and services")
+    st.markdown(
+        "Besides tariffs, an agreement can cut non-tariff trade costs on goods and the costs "
+        "of trading services (docs/channels.md). Goods: a structural-gravity estimate β "
+        "turned into a trade-cost cut `ln d = −max(β/θ_j − c, 0)` by sector, net of the "
+        "tariff part c it also contains, phased in by the estimate's lags, halved-by-default "
+        "for pairs that already had an agreement; services: a cut in the services sector. "
+        "Every parameter below is drawn from its standard error or range in `tradesim mc`. "
+        "Sources marked (unverified) are assumptions or not read in the source.")
+    st.dataframe(channel_parameters(), hide_index=True, width="stretch")
 
 
 def theta_se_table() -> pd.DataFrame:
