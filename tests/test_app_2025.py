@@ -154,3 +154,26 @@ def test_effective_rates_budget_window_and_tariff_path(page, paths):
     assert not page.exception
     assert page.selectbox(key="cmp_tariff_sector").value == "motor_vehicles"
     assert any("tariff on goods from JPN, motor_vehicles" in m.value for m in page.markdown)
+
+
+def test_real_gdp_beside_welfare(page, paths):
+    """Real GDP (value added over consumer prices = the real wage here) is shown beside
+    welfare; for the 2025 tariffs the US gains welfare (revenue, terms of trade) while its real
+    GDP does not rise by as much: the gap is the tariff revenue handed back."""
+    year = page.slider(key="cmp_year").value
+    card = next(m for m in page.metric if m.label == f"US real GDP, {year}")
+    gdp = welfare.real_gdp_change(paths, "historical", "no_2025_tariffs", "USA", year)
+    assert abs(float(card.value.split()[0]) - gdp) < 5e-4
+
+    def mean(path, metric):
+        d = path[(path.region == "USA") & (path.partner == "all") & (path.sector == "all")
+                 & (path.metric == metric) & (path.date.dt.year == 2026)]
+        return float(d["value"].mean())
+
+    want = mean(paths["historical"], "real_wage_pct") - mean(paths["no_2025_tariffs"],
+                                                            "real_wage_pct")
+    gdp_2026 = welfare.real_gdp_change(paths, "historical", "no_2025_tariffs", "USA", 2026)
+    assert gdp_2026 == want
+    w = welfare.welfare_parts(paths, "historical", "no_2025_tariffs", "USA", 2026)
+    v = w.set_index("part")["value"]
+    assert v["total"] - gdp_2026 > 0.5 * v["tariff revenue"]

@@ -25,8 +25,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["US_HOUSEHOLDS", "budget_window_revenue", "effective_tariff_rates",
-           "first_difference_year", "household_cost", "welfare_parts"]
+__all__ = [
+    "US_HOUSEHOLDS",
+    "budget_window_revenue",
+    "effective_tariff_rates",
+    "first_difference_year",
+    "household_cost",
+    "real_gdp_change",
+    "welfare_parts",
+]
 
 #: sourced household facts (numbers from the sources named; the second is a secondary copy)
 US_HOUSEHOLDS: dict[str, tuple[float, str]] = {
@@ -61,6 +68,20 @@ def _revenue_share(path: pd.DataFrame, region: str, year: int) -> float:
     p_hat = 1 + w["price_index_pct"] / 100
     share = 100 * (w["tariff_revenue_new"] / p_hat - w["tariff_revenue_base"]) / w["income_base"]
     return float(share.mean())
+
+
+def real_gdp_change(paths: Mapping[str, pd.DataFrame], scenario: str, reference: str,
+                    region: str, year: int) -> float:
+    """Real GDP of ``region`` in ``year`` against the reference, pp: the difference of the
+    year's mean ``real_wage_pct``.
+
+    In the model value added is all labour income (``VA_n = w_n L_n``), so value added deflated
+    by the final-demand price index moves with the real wage ``ŵ_n / P̂_n``. Welfare (real
+    income) adds tariff revenue and the trade deficit to it: ``I_n = w_n L_n + R_n + D_n``. That
+    is why a country that imposes a tariff can gain welfare while its real GDP falls.
+    """
+    return (_year_values(paths[scenario], "real_wage_pct", region, year)
+            - _year_values(paths[reference], "real_wage_pct", region, year))
 
 
 def welfare_parts(paths: Mapping[str, pd.DataFrame], scenario: str, reference: str,

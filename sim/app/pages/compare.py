@@ -202,7 +202,7 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
         e_a = welfare.effective_tariff_rates(paths[pick], year)
         e_b = welfare.effective_tariff_rates(paths[reference], year)
         ten = welfare.budget_window_revenue(paths, pick, reference)
-        t1, t2, t3 = st.columns(3)
+        t1, t2, t3, t4 = st.columns(4)
         t1.metric(f"US tariff, {year}, before substitution",
                   f"{e_a['before']:.2f} %", f"{e_a['before'] - e_b['before']:+.2f} pp vs "
                   f"{reference}", delta_color="off", border=True,
@@ -217,6 +217,14 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
                   help=f"Sum of the yearly revenue differences against {reference}, USD bn "
                        "at 2022 values (no growth, no inflation: budget scores in current "
                        "dollars are larger).")
+        gdp = {r: welfare.real_gdp_change(paths, pick, reference, r, year) for r in ("USA", "JPN")}
+        t4.metric(f"US real GDP, {year}", _fmt(gdp["USA"], "pp"), border=True,
+                  help="Value added deflated by consumer prices, against the reference. All "
+                       "value added is labour income in this model, so real GDP moves with the "
+                       "real wage; welfare adds tariff revenue and the trade deficit, so the two "
+                       "can differ in sign.")
+        t4.caption(f"Japan: {_fmt(gdp['JPN'], 'pp')}. Welfare (above) is real income; real GDP "
+                   "leaves out the tariff revenue handed back.")
         st.markdown(WHY_NOTE)
         if reference == "no_2025_tariffs":
             _published_2025(paths, runs, settings)
