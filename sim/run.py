@@ -32,7 +32,6 @@ __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
            "write_parquet"]
 
 DEFAULT_BASELINE = "icio2022"
-_BASE_CACHE: dict[tuple[int, str], Any] = {}
 
 
 @dataclass
@@ -109,15 +108,6 @@ def _base_date(spec, bl) -> date:
     if bl.metadata.get("base_date"):
         return date.fromisoformat(str(bl.metadata["base_date"]))
     return date(int(bl.year or 2022), 7, 1)
-
-
-def _solved_base(economy, closure: str, solve):
-    key = (id(economy), closure)
-    hit = _BASE_CACHE.get(key)
-    if hit is None or hit[0] is not economy:
-        hit = (economy, solve(economy, closure=closure))
-        _BASE_CACHE[key] = hit
-    return hit[1]
 
 
 def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
@@ -224,7 +214,7 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
         only; default the file's ``[settings] channels``); see :func:`sim.channels.decompose`
         for the split by channel.
     """
-    from sim.model import compare, solve
+    from sim.model import compare, solve, solved_baseline
 
     t_start = time.perf_counter()
     _check_overrides(adjustment_speed, reporting, start, end, closure, detail)
@@ -244,7 +234,7 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     months = {"monthly": 1, "quarterly": 3, "annual": 12}[reporting or s.reporting]
     grid = month_starts(start or spec.start, end or spec.end, months)
     cl = closure or s.closure
-    base = _solved_base(bl.economy, cl, solve)
+    base = solved_baseline(bl.economy, cl)
     tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
                   safeguards=comp.safeguards, retaliations=comp.retaliations,
                   adjustment_speed=s.adjustment_speed if adjustment_speed is None

@@ -60,7 +60,7 @@ class _Path:
 def _baseline(name: str):
     bl = _BASELINES.get(name)
     if bl is None:
-        from sim.run import _baseline as load
+        from sim.run import resolve_baseline as load
 
         bl = _BASELINES[name] = load(name)
     return bl
@@ -183,9 +183,9 @@ def _cost_gaps(costs: list[np.ndarray | None] | None, grid: tuple[date, ...], sp
 
 
 def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict) -> _Path:
-    from sim.model import compare, solve
+    from sim.model import compare, solve, solved_baseline
     from sim.policy.dates import month_starts
-    from sim.run import _solved_base, build_tariff_model, build_trade_cost_model
+    from sim.run import build_tariff_model, build_trade_cost_model
     from sim.scenario.compile import compile_scenario
     from sim.scenario.loader import load_scenario
     from sim.scenario.models import ScenarioSpec
@@ -209,7 +209,7 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
     comp = compile_scenario(spec)
     months = {"monthly": 1, "quarterly": 3, "annual": 12}[run.reporting]
     grid = month_starts(date.fromisoformat(run.start), date.fromisoformat(run.end), months)
-    base = _solved_base(bl.economy, run.closure, solve)
+    base = solved_baseline(bl.economy, run.closure)
     tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
                   safeguards=comp.safeguards, retaliations=comp.retaliations,
                   adjustment_speed=speed, closure=run.closure, base=base, name=spec.name,
