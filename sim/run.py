@@ -1,5 +1,9 @@
 """Run a scenario on a baseline: ``run_scenario(...) -> ScenarioRun`` (path + event log).
 
+The scenario is compiled once at entry (:func:`sim.scenario.compile.compile_scenario`: spec,
+policy, rules and the calibration's policy in one frozen object); everything here takes that
+object and compiles nothing again.
+
 The path is one tidy table with the columns ``scenario, date, region, partner, sector, metric,
 value, unit`` (``partner``/``sector`` = ``"all"`` for region totals). Every outcome is measured
 against the model's own solved baseline (same closure, baseline tariffs); a reference scenario
@@ -22,8 +26,8 @@ from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
 from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
 from sim.results import COLUMNS, tidy_path
-from sim.scenario.compile import compile_scenario
-from sim.scenario.loader import Scenario, ScenarioError, load_calibration, load_scenario
+from sim.scenario.compile import CompiledScenario, compile_scenario
+from sim.scenario.loader import Scenario, ScenarioError, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
@@ -47,6 +51,8 @@ class ScenarioRun:
     seconds: float = 0.0
     reference: ScenarioRun | None = None
     timeline: TimelineResult | None = field(default=None, repr=False)
+    #: the compiled scenario the run used (policy, rules, calibration; its content hash)
+    compiled: CompiledScenario | None = field(default=None, repr=False)
 
     def metric(self, metric: str, region: str | None = None, partner: str = "all",
                sector: str = "all") -> pd.Series:
@@ -110,27 +116,20 @@ def _base_date(spec, bl) -> date:
     return date(int(bl.year or 2022), 7, 1)
 
 
-def build_tariff_model(scn: Scenario, bl, *, base_date: date | None = None,
+def build_tariff_model(scn: CompiledScenario | Scenario, bl, *, base_date: date | None = None,
                        retroactive: bool | None = None, calibration: Any = None) -> TariffModel:
     """The scenario's compiled policy on a baseline (anchored to its calibration scenario).
 
-    ``calibration``: the calibration scenario's :class:`ScenarioSpec` when it is not to be
-    looked up by name (batch workers receive it with the plan).
+    ``scn``: a :class:`CompiledScenario` (used as it is), or a :class:`Scenario` compiled
+    here; ``calibration``: then the calibration scenario when it is not to be looked up by name.
     """
-    spec = scn.spec
-    comp = compile_scenario(spec)
-    cal = None
-    if calibration is not None and spec.calibrated_to not in ("self", spec.name):
-        cal = compile_scenario(calibration).policy
-    elif spec.calibrated_to not in ("self", spec.name):
-        cal_scn = load_calibration(scn)
-        assert cal_scn is not None
-        cal = compile_scenario(cal_scn.spec).policy
-    policy, notes = _held_policy(scn, comp.policy, bl)
+    comp = compile_scenario(scn, calibration=calibration)
+    spec = comp.spec
+    policy, notes = _held_policy(comp.scenario, comp.policy, bl)
     e = bl.economy
     tm = TariffModel(policy, regions=bl.regions, sectors=bl.sectors,
                      base_tariffs=e.tariffs, flows=e.flows,
-                     base_date=base_date or _base_date(spec, bl), calibration=cal,
+                     base_date=base_date or _base_date(spec, bl), calibration=comp.calibration,
                      unit_usd=_unit_usd(bl.unit),
                      retroactive=(spec.settings.retroactive == "final"
                                   if retroactive is None else retroactive))
@@ -203,10 +202,12 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
 
     Parameters
     ----------
-    scenario_or_path : a :class:`Scenario`, a path to a TOML file, a library name or a dict.
+    scenario_or_path : a :class:`CompiledScenario`, a :class:`Scenario`, a path to a TOML
+        file, a library name or a dict (compiled once here).
     baseline : a ``Baseline``, a baseline name or directory (default ``icio2022``).
     reference : another scenario (same forms, or a finished ``ScenarioRun``) run with the same
-        settings; ``against_reference(run, run.reference)`` gives the differences.
+        settings; ``against_reference(run, run.reference)`` gives the differences. When it is
+        the scenario's calibration (same file), it is compiled once for both.
     adjustment_speed, reporting, start, end, closure : override the scenario's settings.
     detail : ``"full"`` (bilateral imports and tariffs by sector too) or ``"summary"``.
     channels : the agreement trade-cost channels switched on, a subset of
@@ -218,18 +219,16 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
 
     t_start = time.perf_counter()
     _check_overrides(adjustment_speed, reporting, start, end, closure, detail)
-    if not isinstance(scenario_or_path, Scenario | str | Path | dict):
+    if not isinstance(scenario_or_path, CompiledScenario | Scenario | str | Path | dict):
         raise ScenarioError([f"scenario must be a Scenario, a path, a library name or a dict, "
                              f"got {type(scenario_or_path).__name__}"])
-    scn = scenario_or_path if isinstance(scenario_or_path, Scenario) else load_scenario(
-        scenario_or_path)
-    spec = scn.spec
+    comp, ref = _compile_pair(scenario_or_path, reference)
+    spec = comp.spec
     bl = _baseline(baseline)
-    tm = build_tariff_model(scn, bl)
+    tm = build_tariff_model(comp, bl)
     chans = _check_channels(channels)
     tc = build_trade_cost_model(tm, bl, channels=spec.settings.channels if chans is None
                                 else chans)
-    comp = compile_scenario(spec)
     s = spec.settings
     months = {"monthly": 1, "quarterly": 3, "annual": 12}[reporting or s.reporting]
     grid = month_starts(start or spec.start, end or spec.end, months)
@@ -244,13 +243,31 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     path = tidy_path(spec.name, res, bl, tm, detail)
     log = pd.DataFrame(res.log, columns=["date", "actor", "kind", "what", "why", "source"])
     log.insert(0, "scenario", spec.name)
-    run = ScenarioRun(spec.name, path, log, scn, list(tm.notes), res.solves,
-                      time.perf_counter() - t_start, None, res)
-    if reference is not None:
-        run.reference = reference if isinstance(reference, ScenarioRun) else run_scenario(
-            reference, bl, None, adjustment_speed=adjustment_speed, reporting=reporting,
+    run = ScenarioRun(spec.name, path, log, comp.scenario, list(tm.notes), res.solves,
+                      time.perf_counter() - t_start, None, res, comp)
+    if ref is not None:
+        run.reference = ref if isinstance(ref, ScenarioRun) else run_scenario(
+            ref, bl, None, adjustment_speed=adjustment_speed, reporting=reporting,
             start=start, end=end, closure=closure, detail=detail, channels=channels)
     return run
+
+
+def _compile_pair(scenario: Any, reference: Any) -> tuple[CompiledScenario, Any]:
+    """The scenario and its reference compiled once each (the reference first read, then
+    reused as the scenario's calibration when it is the same file); a finished reference run
+    is kept as it is."""
+    if isinstance(scenario, CompiledScenario):
+        comp = scenario
+        if reference is None or isinstance(reference, ScenarioRun):
+            return comp, reference
+        return comp, compile_scenario(reference)
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if reference is None or isinstance(reference, ScenarioRun):
+        known = [reference.compiled] if isinstance(reference, ScenarioRun) and (
+            reference.compiled is not None) else []
+        return compile_scenario(scn, known=known), reference
+    ref = compile_scenario(reference)
+    return compile_scenario(scn, known=[ref]), ref
 
 
 def _check_channels(channels: Any) -> tuple[str, ...] | None:

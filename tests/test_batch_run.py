@@ -166,7 +166,7 @@ def test_policy_draws_of_historical_match_run_scenario_of_the_realisation(tmp_pa
     assert (runs.status == "ok").all() and runs["outcome:section_122_end"].notna().all()
     for r in plan.runs:
         scn, _ = _realized(plan, r)
-        exp = run_scenario(load_scenario(scn.raw), mini(), reporting="annual").path
+        exp = run_scenario(load_scenario(scn.scenario.raw), mini(), reporting="annual").path
         exp = exp[(exp.partner.astype(str) == "all") & (exp.sector.astype(str) == "all")]
         got = res[res.run_id == r.run_id]
         m = got.merge(exp.astype({"region": str, "metric": str})[

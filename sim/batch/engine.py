@@ -66,11 +66,19 @@ def _baseline(name: str):
     return bl
 
 
+def _compiled(plan: Plan, raw: dict):
+    """A scenario of the plan compiled once, with the calibration the plan carries."""
+    from sim.scenario.compile import compile_scenario
+    from sim.scenario.loader import load_scenario
+
+    scn = load_scenario(raw)
+    return compile_scenario(scn, calibration=plan.calibration.get(scn.spec.calibrated_to))
+
+
 def _realized(plan: Plan, run: RunSpec, draw_policy: bool = True):
-    """The run's scenario (edits and policy draws applied) and the policy outcome."""
+    """The run's compiled scenario (edits and policy draws applied) and the policy outcome."""
     from sim.batch.plan import set_path
     from sim.batch.theta import draw_seed
-    from sim.scenario.loader import load_scenario
     from sim.scenario.uncertainty import name_key, realize
 
     raw = plan.scenarios[run.key]
@@ -80,7 +88,7 @@ def _realized(plan: Plan, run: RunSpec, draw_policy: bool = True):
         raw = copy.deepcopy(raw)
         for p, v in run.edits.items():
             set_path(raw, p, v, f"--param {p}")
-    scn = load_scenario(raw)
+    scn = _compiled(plan, raw)
     outcome: dict = {}
     if (draw_policy and plan.kind == "mc" and plan.options.get("policy", True)
             and scn.spec.uncertainty):
@@ -91,7 +99,7 @@ def _realized(plan: Plan, run: RunSpec, draw_policy: bool = True):
             return np.random.default_rng([*state.tolist(), name_key(name)])
 
         raw2, outcome = realize(raw, scn.spec, rng_for)
-        scn = load_scenario(raw2)
+        scn = _compiled(plan, raw2)
     return scn, outcome
 
 
@@ -128,13 +136,9 @@ def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path
     that gap minus the central recursion on ``ln d̂`` plus the drawn one (docs/channels.md)."""
     from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
     from sim.run import resolve_base_date
-    from sim.scenario.compile import compile_scenario
-    from sim.scenario.loader import load_scenario
 
     spec = scn.spec
-    cal_raw = plan.calibration.get(spec.calibrated_to)
-    policy = compile_scenario(spec).policy
-    cal = None if cal_raw is None else compile_scenario(load_scenario(cal_raw).spec).policy
+    policy, cal = scn.policy, scn.calibration
     bl = _baseline(plan.baseline)
 
     def costs(pol, cal_pol) -> list[np.ndarray | None] | None:
@@ -186,14 +190,11 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
     from sim.model import compare, solve, solved_baseline
     from sim.policy.dates import month_starts
     from sim.run import build_tariff_model, build_trade_cost_model
-    from sim.scenario.compile import compile_scenario
-    from sim.scenario.loader import load_scenario
-    from sim.scenario.models import ScenarioSpec
     from sim.timeline.simulation import Timeline
 
     spec = scn.spec
     speed = spec.settings.adjustment_speed if lam is None else lam
-    key = (plan.baseline, spec.model_dump_json(), speed, run.start, run.end, run.reporting,
+    key = (plan.baseline, scn.content_hash, speed, run.start, run.end, run.reporting,
            run.closure)
     hit = _PATHS.get(key)
     if hit is None:
@@ -203,10 +204,8 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
         _PATHS.move_to_end(key)
         return _Path(hit.grid, hit.tariffs, hit.gaps, outcome)
     bl = _baseline(plan.baseline)
-    cal = plan.calibration.get(spec.calibrated_to)
-    cal_spec: ScenarioSpec | None = load_scenario(cal).spec if cal is not None else None
-    tm = build_tariff_model(scn, bl, calibration=cal_spec)
-    comp = compile_scenario(spec)
+    tm = build_tariff_model(scn, bl)
+    comp = scn
     months = {"monthly": 1, "quarterly": 3, "annual": 12}[run.reporting]
     grid = month_starts(date.fromisoformat(run.start), date.fromisoformat(run.end), months)
     base = solved_baseline(bl.economy, run.closure)

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.data.textfile import TextFileError, decode_text, read_text
-from sim.scenario.models import ScenarioSpec
+from sim.scenario.models import ScenarioSpec, union_tags
 
 __all__ = ["LIBRARY", "MAX_DEPTH", "MAX_SCENARIO_BYTES", "Scenario", "ScenarioError",
            "Sources", "find_reference", "find_scenario", "load_calibration", "load_scenario",
@@ -309,12 +309,9 @@ def _line_of(text: str, loc: tuple) -> int | None:
 def _format(exc: ValidationError, path: Path, text: str, data: dict,
             origins: dict[str, list[int | None]] | None = None) -> list[str]:
     out = []
+    tags = union_tags()
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"]
-                    if not (isinstance(p, str) and p in (
-                        "measure", "join", "withdraw", "safeguard", "trq", "retaliation",
-                        "remove", "free", "keep", "equal", "stages", "path", "volume",
-                        "above_previous_year")))
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in tags))
         inherited = ""
         merged_loc = loc
         if origins and len(loc) > 1 and loc[0] in origins and isinstance(loc[1], int) \

@@ -2,6 +2,12 @@
 
 Every model forbids unknown keys. Rates are fractions (0.25 = 25 %). Dates are TOML dates
 (``2019-10-07``, no quotes). Events form a discriminated union on ``kind``.
+
+An event kind lives in one class here (docs/scenarios.md, "Adding an event kind"): its fields and
+validators, ``check_references`` (names it must find in the scenario), ``compile`` (what it adds
+to the policy or the timeline's rules, :class:`sim.scenario.compile.PolicyDraft`) and
+``describe`` (one line of what and when, for the Method page). :mod:`sim.scenario.compile` and
+the describing code dispatch to these methods; they never branch on the kind.
 """
 
 from __future__ import annotations
@@ -25,11 +31,20 @@ from pydantic import (
 
 from sim.policy.groups import GROUPS
 from sim.policy.lines import load_lines
+from sim.policy.model import Measure, Scope
+from sim.policy.staging import Equal, Free, Keep, Stages, Staging
+from sim.policy.staging import Path as RatePath
+from sim.timeline.rules import GrowthTest, RetaliationRule, SafeguardRule, VolumeTest
+
+if typing.TYPE_CHECKING:
+    from sim.scenario.compile import PolicyDraft
 
 __all__ = [
+    "EVENT_KINDS",
     "AgreementSpec",
     "Estimate",
     "Event",
+    "EventSpec",
     "GoodsNonTariffSpec",
     "MeasureEvent",
     "PhaseInSpec",
@@ -37,6 +52,7 @@ __all__ = [
     "SafeguardEvent",
     "ScenarioSpec",
     "ServicesSpec",
+    "cited",
     "known_regions",
     "known_sectors",
 ]
@@ -155,25 +171,56 @@ class Strict(BaseModel):
         return data
 
 
+def cited(source: str, verified: bool) -> str:
+    """A source as the policy objects carry it: ``(unverified)`` appended when not verified."""
+    return source if verified else f"{source} (unverified)"
+
+
+def _tuple(v: list[str] | None) -> tuple[str, ...] | None:
+    return None if v is None else tuple(v)
+
+
+def _list(v: Any) -> str:
+    """Values for a description: lists joined by commas."""
+    return ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+
+
+def _pct(r: float | None) -> str:
+    return "" if r is None else f"{100 * r:.4g} %"
+
+
 class Sourced(Strict):
     source: str = Field(min_length=3, description="where the dated fact comes from")
     verified: bool = Field(True, description="false for facts marked (unverified)")
     note: str = ""
+
+    def cited(self) -> str:
+        """The source, marked ``(unverified)`` when it is."""
+        return cited(self.source, self.verified)
 
 
 # ----------------------------------------------------------------------------- staging
 class FreeStaging(Strict):
     kind: Literal["free"]
 
+    def to_staging(self) -> Staging:
+        return Free()
+
 
 class KeepStaging(Strict):
     kind: Literal["keep"]
+
+    def to_staging(self) -> Staging:
+        return Keep()
 
 
 class EqualStaging(Strict):
     kind: Literal["equal"]
     n: int = Field(ge=1, le=50, description="number of equal annual stages")
     final: Rate = 0.0
+
+    def to_staging(self) -> Staging:
+        return Equal(self.n, self.final)
 
 
 class StagesStaging(Strict):
@@ -186,6 +233,10 @@ class StagesStaging(Strict):
         if (self.rates is None) == (self.fractions is None) or not (self.rates or self.fractions):
             raise ValueError("give exactly one non-empty list: rates or fractions")
         return self
+
+    def to_staging(self) -> Staging:
+        return Stages(None if self.rates is None else tuple(self.rates),
+                      None if self.fractions is None else tuple(self.fractions))
 
 
 class PathPoint(Strict):
@@ -204,7 +255,11 @@ class PathStaging(Strict):
             raise ValueError(f"path dates must be strictly increasing, got {[str(d) for d in ds]}")
         return self
 
+    def to_staging(self) -> Staging:
+        return RatePath(tuple((p.date, p.rate) for p in self.points))
 
+
+STAGING_CLASSES = (FreeStaging, KeepStaging, EqualStaging, StagesStaging, PathStaging)
 StagingSpec = Annotated[FreeStaging | KeepStaging | EqualStaging | StagesStaging | PathStaging,
                         Field(discriminator="kind")]
 
@@ -432,12 +487,32 @@ class AgreementSpec(Sourced):
 
 
 # ----------------------------------------------------------------------------- events
+class EventSpec:
+    """What every event kind knows besides its fields (a mixin of the pydantic event classes).
+
+    To add an event kind, write one class with ``kind: Literal["..."]`` and these three methods,
+    and add it to :data:`EVENT_CLASSES` (docs/scenarios.md, "Adding an event kind")."""
+
+    def check_references(self, names: set[str], agreements: set[str]) -> None:
+        """Raise ``ValueError`` if the event names an agreement or event the scenario lacks."""
+
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        """Add what the event means to the policy being compiled (``order``: its position in
+        the file, which breaks ties between measures)."""
+        raise NotImplementedError(type(self).__name__)
+
+    def describe(self) -> tuple[str, str] | None:
+        """``(what, dates)`` in one line each for tables of a scenario's facts; None for
+        events that are not facts (``remove``)."""
+        raise NotImplementedError(type(self).__name__)
+
+
 class Pause(Strict):
     start: date
     until: date | None = None
 
 
-class MeasureEvent(Sourced):
+class MeasureEvent(Sourced, EventSpec):
     """A unilateral tariff action."""
 
     kind: Literal["measure"]
@@ -488,8 +563,47 @@ class MeasureEvent(Sourced):
             raise ValueError("give sectors or lines, not both")
         return self
 
+    def check_references(self, names: set[str], agreements: set[str]) -> None:
+        unknown = [r for r in self.replaces if r not in names]
+        if unknown:
+            raise ValueError(f"measure {self.name!r} replaces unknown {unknown}")
 
-class JoinEvent(Sourced):
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        draft.measures.append(Measure(
+            name=self.name, rate=self.rate, stacking=self.stacking,
+            scope=Scope(importers=tuple(self.importers or [self.actor]),
+                        exporters=_tuple(self.exporters), sectors=_tuple(self.sectors),
+                        lines=_tuple(self.lines), exclude_exporters=tuple(self.exclude_exporters),
+                        exclude_sectors=tuple(self.exclude_sectors),
+                        exclude_lines=tuple(self.exclude_lines), coverage=self.coverage),
+            effective=self.effective, until=self.until, announced=self.announced,
+            paused=tuple((p.start, p.until) for p in self.paused),
+            retroactive_to=self.retroactive_to, actor=self.actor, replaces=tuple(self.replaces),
+            source=self.cited(), note=self.note, order=order))
+
+    def describe(self) -> tuple[str, str]:
+        scope = _list(self.lines) if self.lines else (
+            _list(self.sectors) if self.sectors else "all goods")
+        frm = _list(self.exporters) if self.exporters else "all partners"
+        what = f"{self.actor} on {scope} from {frm}: {_pct(self.rate)} ({self.stacking})"
+        when = f"effective {self.effective}" + (f" to {self.until}" if self.until else "")
+        if self.announced:
+            when = f"announced {self.announced}, " + when
+        if self.paused:
+            when += "; paused " + ", ".join(f"{p.start}–{p.until or 'open'}"
+                                            for p in self.paused)
+        if self.retroactive_to:
+            when += f"; retroactive to {self.retroactive_to}"
+        return what, when
+
+
+def _known_agreement(event: JoinEvent | WithdrawEvent, agreements: set[str]) -> None:
+    if event.agreement not in agreements:
+        raise ValueError(f"event {event.name!r} names unknown agreement {event.agreement!r} "
+                         f"(defined: {sorted(agreements)})")
+
+
+class JoinEvent(Sourced, EventSpec):
     """A region joins an agreement (or an existing member's entry into force moves)."""
 
     kind: Literal["join"]
@@ -500,8 +614,17 @@ class JoinEvent(Sourced):
 
     _r = field_validator("region")(lambda v: _check_regions([v])[0])
 
+    def check_references(self, names: set[str], agreements: set[str]) -> None:
+        _known_agreement(self, agreements)
 
-class WithdrawEvent(Sourced):
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        draft.joins.setdefault(self.agreement, []).append((self.region, self.eif))
+
+    def describe(self) -> tuple[str, str]:
+        return f"{self.region} joins {self.agreement}", f"{self.eif}"
+
+
+class WithdrawEvent(Sourced, EventSpec):
     """A member leaves an agreement (its preferences end on ``date``)."""
 
     kind: Literal["withdraw"]
@@ -511,6 +634,15 @@ class WithdrawEvent(Sourced):
     date: date
 
     _r = field_validator("region")(lambda v: _check_regions([v])[0])
+
+    def check_references(self, names: set[str], agreements: set[str]) -> None:
+        _known_agreement(self, agreements)
+
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        draft.withdrawals.setdefault(self.agreement, []).append((self.region, self.date))
+
+    def describe(self) -> tuple[str, str]:
+        return f"{self.region} leaves {self.agreement}", f"{self.date}"
 
 
 class VolumeTrigger(Strict):
@@ -538,6 +670,10 @@ class VolumeTrigger(Strict):
                 raise ValueError(f"threshold for {k} must be > 0, got {x}")
         return v
 
+    def to_test(self) -> VolumeTest:
+        return VolumeTest(tuple(self.lines),
+                          tuple(sorted((int(y), v) for y, v in self.thresholds.items())))
+
 
 class GrowthTrigger(Strict):
     """Volume of ``lines`` in this quota year above the previous quota year's (until a year)."""
@@ -550,7 +686,11 @@ class GrowthTrigger(Strict):
 
     _l = field_validator("lines")(_check_lines)
 
+    def to_test(self) -> GrowthTest:
+        return GrowthTest(tuple(self.lines), self.until_year)
 
+
+TRIGGER_CLASSES = (VolumeTrigger, GrowthTrigger)
 Trigger = Annotated[VolumeTrigger | GrowthTrigger, Field(discriminator="kind")]
 
 
@@ -563,7 +703,7 @@ class Observation(Strict):
     source: str = Field(min_length=3)
 
 
-class SafeguardEvent(Sourced):
+class SafeguardEvent(Sourced, EventSpec):
     """A volume safeguard or tariff-rate quota on product lines: all triggers must hold."""
 
     kind: Literal["safeguard", "trq"]
@@ -595,8 +735,27 @@ class SafeguardEvent(Sourced):
                              f"({self.active_from})")
         return self
 
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        m, d = self.quota_year_start.split("-")
+        draft.safeguards.append(SafeguardRule(
+            name=self.name, actor=self.actor, lines=tuple(self.lines),
+            tests=tuple(t.to_test() for t in self.triggers), rate=self.rate,
+            stacking=self.stacking, quota_year_start=(int(m), int(d)),
+            active_from=self.active_from, active_until=self.active_until,
+            lag_days=self.lag_days, duration_days=self.duration_days,
+            until_quota_year_end=self.until_quota_year_end,
+            observed=tuple((o.line or self.lines[0], o.date, o.cumulative)
+                           for o in self.observed),
+            source=self.cited(), kind=self.kind))
 
-class RetaliationEvent(Sourced):
+    def describe(self) -> tuple[str, str]:
+        what = f"{self.actor} on {_list(self.lines)}: {_pct(self.rate)} when triggered"
+        when = f"active from {self.active_from}" + (f" to {self.active_until}"
+                                                     if self.active_until else "")
+        return what, when
+
+
+class RetaliationEvent(Sourced, EventSpec):
     """A government's rule answering a partner's tariff increase after a lag."""
 
     kind: Literal["retaliation"]
@@ -616,17 +775,51 @@ class RetaliationEvent(Sourced):
     _r = field_validator("actor", "against")(lambda v: _check_regions([v])[0])
     _s = field_validator("sectors")(_check_sectors)
 
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        draft.retaliations.append(RetaliationRule(
+            name=self.name, actor=self.actor, against=self.against, mode=self.mode,
+            factor=self.factor, cap=self.cap, sectors=_tuple(self.sectors),
+            lag_days=self.lag_days, threshold=self.threshold, active_from=self.active_from,
+            active_until=self.active_until, source=self.cited()))
 
-class RemoveEvent(Strict):
+    def describe(self) -> tuple[str, str]:
+        what = (f"{self.actor} answers {self.against} ({self.mode}, lag {self.lag_days} days"
+                + (f", cap {_pct(self.cap)}" if self.cap is not None else "") + ")")
+        return what, f"active from {self.active_from}"
+
+
+class RemoveEvent(Strict, EventSpec):
     """In an extending scenario: drop an inherited event or agreement by name."""
 
     kind: Literal["remove"]
     name: str
     reason: str = ""
 
+    def check_references(self, names: set[str], agreements: set[str]) -> None:
+        raise ValueError(f"remove event {self.name!r}: nothing of that name to remove")
 
-Event = Annotated[MeasureEvent | JoinEvent | WithdrawEvent | SafeguardEvent | RetaliationEvent
-                  | RemoveEvent, Field(discriminator="kind")]
+    def compile(self, draft: PolicyDraft, order: int) -> None:
+        return None
+
+    def describe(self) -> None:
+        return None
+
+
+#: the event classes, one per kind; the union below is built from this tuple
+EVENT_CLASSES = (MeasureEvent, JoinEvent, WithdrawEvent, SafeguardEvent, RetaliationEvent,
+                 RemoveEvent)
+Event = Annotated[typing.Union[EVENT_CLASSES], Field(discriminator="kind")]  # noqa: UP007
+#: every ``kind`` an event may have (a class may take several: safeguard and trq)
+EVENT_KINDS: tuple[str, ...] = tuple(k for c in EVENT_CLASSES
+                                     for k in typing.get_args(c.model_fields["kind"].annotation))
+
+
+def union_tags() -> frozenset[str]:
+    """The ``kind`` tags of the tagged unions (events, staging, triggers): pydantic puts them
+    in an error's location, messages leave them out."""
+    classes = (*EVENT_CLASSES, *STAGING_CLASSES, *TRIGGER_CLASSES)
+    return frozenset(k for c in classes
+                     for k in typing.get_args(c.model_fields["kind"].annotation))
 
 
 # ----------------------------------------------------------------------------- uncertainty
@@ -743,16 +936,9 @@ class ScenarioSpec(Strict):
         if dup:
             raise ValueError(f"names used twice: {dup}")
         agreements = {a.name for a in self.agreements}
+        known = set(names)
         for e in self.events:
-            if isinstance(e, JoinEvent | WithdrawEvent) and e.agreement not in agreements:
-                raise ValueError(f"event {e.name!r} names unknown agreement {e.agreement!r} "
-                                 f"(defined: {sorted(agreements)})")
-            if isinstance(e, MeasureEvent):
-                unknown = [r for r in e.replaces if r not in names]
-                if unknown:
-                    raise ValueError(f"measure {e.name!r} replaces unknown {unknown}")
-            if isinstance(e, RemoveEvent):
-                raise ValueError(f"remove event {e.name!r}: nothing of that name to remove")
+            e.check_references(known, agreements)
         self._check_uncertainty(set(names))
         return self
 
