@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.policy.channels import CHANNELS
 from sim.run import ScenarioRun, against_reference, resolve_baseline, run_scenario
+from sim.scenario.compile import compile_scenario
 
 __all__ = ["PARTS", "STEPS", "ChannelDecomposition", "channel_table", "decompose",
            "reference_steps"]
@@ -67,7 +68,8 @@ def reference_steps(reference: Any, baseline: Any = None, **run_kw: Any) -> list
     if isinstance(reference, list | tuple) and len(reference) == len(STEPS):
         return list(reference)
     if isinstance(reference, ScenarioRun):
-        reference = reference.scenario
+        reference = reference.compiled or reference.scenario
+    reference = compile_scenario(reference)  # once for the three runs
     bl = resolve_baseline(baseline)
     return [run_scenario(reference, bl, channels=c, **run_kw) for c in STEPS]
 
@@ -79,6 +81,16 @@ def decompose(scenario: Any, reference: Any = None, baseline: Any = None,
     channel (see the module docstring). ``run_kw`` goes to :func:`sim.run.run_scenario`
     (``reporting``, ``adjustment_speed``, ``detail``, ...)."""
     bl = resolve_baseline(baseline)  # one baseline object for all six runs
+    if isinstance(reference, list | tuple):      # the reference's step runs, done already
+        known = [r.compiled for r in reference[-1:] if r.compiled is not None]
+    elif reference is not None:                  # compiled once, before anything is solved
+        if isinstance(reference, ScenarioRun):
+            reference = reference.compiled or reference.scenario
+        reference = compile_scenario(reference)
+        known = [reference]
+    else:
+        known = []
+    scenario = compile_scenario(scenario, known=known)
     runs = [run_scenario(scenario, bl, channels=c, **run_kw) for c in STEPS]
     refs = reference_steps(reference, bl, **run_kw) if reference is not None else []
     levels = [_levels(r, refs[k] if refs else None) for k, r in enumerate(runs)]

@@ -284,7 +284,7 @@ def run_cmd(
                            "<name>_channels.parquet.")] = False,
 ) -> None:
     """Run scenarios on the SimPy policy timeline and write tidy results (Parquet)."""
-    from sim.scenario.commands import run
+    from sim.commands.scenarios import run
 
     if reporting is not None and reporting not in ("monthly", "quarterly", "annual"):
         _fail(f"--reporting must be monthly, quarterly or annual, got {reporting!r}", 2)
@@ -306,7 +306,7 @@ def check_cmd(
     files: Annotated[list[Path], typer.Argument(help="Scenario TOML files to validate.")],
 ) -> None:
     """Validate scenario files; errors name file, line, field and value (exit 2)."""
-    from sim.scenario.commands import check
+    from sim.commands.scenarios import check
 
     raise typer.Exit(check([str(f) for f in files], console=console, errors=err))
 

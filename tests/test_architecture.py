@@ -36,18 +36,13 @@ LAYER_OF = {
     "sim.validation": "results",     # reproduces published results with data, model, estimate
     "sim.validation_record": "results",
     "sim.cli": "faces",
+    "sim.commands": "faces",         # command code behind the CLI (tradesim run, check)
     "sim.app": "faces",
     "app": "faces",                  # app.py
 }
 
 #: (importing module prefix, imported module prefix): reason. Upward imports of today.
 KNOWN_EXCEPTIONS = {
-    ("sim.scenario.commands", "sim.run"):
-        "the CLI code of `tradesim run`/`check` lives in the scenario layer (issue 10 names it; "
-        "it moves to the faces with the command code)",
-    ("sim.scenario.commands", "sim.channels"):
-        "`tradesim run --channels` (issue 12) prints the channel table from the same CLI code "
-        "in the scenario layer; it moves to the faces with the command code",
     ("sim.data", "sim.model"):
         "the data layer builds the model's Economy from files (`from sim.model import Economy`;"
         " DESIGN lists data below the model, but the model never reads files, so Economy is "

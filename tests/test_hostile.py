@@ -314,7 +314,7 @@ def test_hostile_stores(tmp_path, manifest, part, code, piece):
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(monkeypatch, tmp_path):
-    import sim.scenario.commands as commands
+    import sim.commands.scenarios as commands
 
     def boom(*a, **k):
         raise ZeroDivisionError("boom")

@@ -9,8 +9,8 @@ import pytest
 from policy_helpers import MINI, mini
 from rich.console import Console
 
+from sim.commands.scenarios import run as run_command
 from sim.run import COLUMNS, against_reference, run_scenario, write_parquet
-from sim.scenario.commands import run as run_command
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from policy_helpers import ROOT, write
 
+from sim.commands.scenarios import check
 from sim.scenario import ScenarioError, load_scenario
-from sim.scenario.commands import check
 from sim.scenario.models import ScenarioSpec
 
 LIBRARY = sorted((ROOT / "scenarios").glob("*.toml"))

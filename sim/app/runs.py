@@ -1,11 +1,13 @@
 """Scenario runs for the app, keyed on plain values so they can be cached (no Streamlit).
 
-A run is identified by the canonical scenario JSON (the validated ``ScenarioSpec``, extends
-resolved) and the run settings: baseline, elasticity set and scale, adjustment speed λ,
-reporting grid. One :class:`RunSettings` is used for every side of a comparison, so a
-difference between two scenarios is never a difference of settings. :func:`run_tables` takes
-exactly these and returns the tidy path, the
-event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
+A run is identified by the compiled scenario's content hash (the validated ``ScenarioSpec``,
+extends resolved, and its calibration's; :mod:`sim.scenario.compile`) and the run settings:
+baseline, elasticity set and scale, adjustment speed λ, reporting grid. One
+:class:`RunSettings` is used for every side of a comparison, so a difference between two
+scenarios is never a difference of settings. A library scenario is compiled once per process
+(:func:`library_scenario`, its file kept for messages); :func:`run_tables` takes the compiled
+scenario and the settings and returns the tidy path, the event log and run facts;
+:mod:`sim.app.state` wraps it in ``st.cache_data`` keyed on the content hash.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from typing import Any
 
 import pandas as pd
 
-from sim.scenario.loader import Scenario, load_scenario
+from sim.scenario.compile import CompiledScenario, compile_scenario
+from sim.scenario.loader import LIBRARY, Scenario, load_scenario
 from sim.scenario.models import ScenarioSpec
 
-__all__ = ["APP_REPORTING", "THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+__all__ = ["APP_REPORTING", "THETAS", "RunSettings", "compiled", "library_scenario",
+           "load_app_baseline", "run_tables", "spec_json"]
 
 #: the reporting grid of every page by default (Compare, Build): one scenario, one set of numbers.
 #: Annual keeps a Build step near a second (a quarterly run takes about twice as long); the
@@ -75,35 +79,61 @@ def load_app_baseline(name: str, theta: str = "calibrated", scale: float = 1.0) 
     return baseline_with_theta(name, THETAS[theta][0], scale)
 
 
+_COMPILING: set[str] = set()
+
+
 @lru_cache(maxsize=64)
-def _library_json(name: str) -> str:
-    return load_scenario(name).spec.model_dump_json()
+def library_scenario(name: str) -> CompiledScenario:
+    """A library scenario compiled once per process (file, extends chain and calibration
+    resolved; a library calibration is the same compiled object the app runs)."""
+    scn = load_scenario(name)
+    cal = scn.spec.calibrated_to
+    known = []
+    if cal not in ("self", name) and cal not in _COMPILING and (LIBRARY / f"{cal}.toml").is_file():
+        _COMPILING.add(name)
+        try:
+            known = [library_scenario(cal)]
+        finally:
+            _COMPILING.discard(name)
+    return compile_scenario(scn, known=known)
+
+
+def compiled(scenario: str | Scenario | CompiledScenario) -> CompiledScenario:
+    """A scenario compiled: a library name, canonical JSON (:func:`spec_json`), a validated
+    :class:`Scenario` or an already compiled one (returned as it is)."""
+    if isinstance(scenario, CompiledScenario):
+        return scenario
+    if isinstance(scenario, Scenario):
+        return compile_scenario(scenario)
+    if scenario.lstrip().startswith("{"):
+        return compile_scenario(Scenario(ScenarioSpec.model_validate_json(scenario), None))
+    return library_scenario(scenario)
 
 
 def spec_json(scenario: str | Scenario) -> str:
     """Canonical JSON of a library scenario (by name) or of a validated scenario."""
     if isinstance(scenario, Scenario):
         return scenario.spec.model_dump_json()
-    return _library_json(scenario)
+    return library_scenario(scenario).spec.model_dump_json()
 
 
-def run_tables(spec: str, settings: RunSettings, baseline: Any = None,
-               detail: str = "full", channels: tuple[str, ...] | None = None
-               ) -> dict[str, Any]:
-    """Run the scenario given as canonical JSON; returns ``path``, ``log``, ``seconds``,
-    ``solves``, ``notes``, ``name``, ``title``. ``channels``: the agreement channels on
-    (default as the file says; ``()`` = tariffs only)."""
+def run_tables(scenario: str | Scenario | CompiledScenario, settings: RunSettings,
+               baseline: Any = None, detail: str = "full",
+               channels: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Run a scenario (compiled, or anything :func:`compiled` takes); returns ``path``,
+    ``log``, ``seconds``, ``solves``, ``notes``, ``name``, ``title``. ``channels``: the
+    agreement channels on (default as the file says; ``()`` = tariffs only)."""
     from sim.run import run_scenario
 
     t0 = time.perf_counter()
-    sp = ScenarioSpec.model_validate_json(spec)
+    comp = compiled(scenario)
     bl = baseline if baseline is not None else load_app_baseline(
         settings.baseline, settings.theta, settings.theta_scale)
-    run = run_scenario(Scenario(sp, None), bl, reporting=settings.reporting,
+    run = run_scenario(comp, bl, reporting=settings.reporting,
                        adjustment_speed=settings.adjustment_speed, detail=detail,
                        channels=channels)
     log = run.log.copy()
     log["date"] = pd.to_datetime(log["date"])
     return {"path": run.path, "log": log, "seconds": time.perf_counter() - t0,
-            "solves": run.solves, "notes": list(run.notes), "name": sp.name,
-            "title": sp.title}
+            "solves": run.solves, "notes": list(run.notes), "name": comp.name,
+            "title": comp.spec.title}

@@ -1,7 +1,9 @@
 """Streamlit glue: cached baseline and runs, the user's own scenarios, shared widgets.
 
 ``st.cache_resource`` holds the loaded baselines (one object per baseline and elasticity set);
-``st.cache_data`` holds runs keyed on the canonical scenario JSON and the run settings.
+``st.cache_data`` holds runs keyed on the compiled scenario's content hash and the run settings.
+A scenario is compiled once (library scenarios once per process, a user's scenario when it is
+kept) and the run receives the compiled object, file path included.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from sim.app.runs import (
     APP_REPORTING,
     THETAS,
     RunSettings,
+    compiled,
+    library_scenario,
     load_app_baseline,
     run_tables,
     spec_json,
 )
+from sim.scenario.compile import CompiledScenario
 
-__all__ = ["all_scenarios", "baseline", "csv_bytes", "keep_page_state", "parquet_bytes", "run",
-           "run_settings",
-           "scenario_json", "scenario_text", "user_scenarios"]
+__all__ = ["all_scenarios", "baseline", "compiled_scenario", "csv_bytes", "keep_page_state",
+           "parquet_bytes", "run", "run_settings", "scenario_json", "scenario_text",
+           "user_scenarios"]
 
 USER_KEY = "tradesim_user_scenarios"
 LAMBDA_HELP = ("Share of the gap between perceived and actual delivered costs closed per year; "
@@ -38,9 +43,12 @@ def baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
     return load_app_baseline(name, theta, scale)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _run(spec: str, settings: RunSettings, channels: tuple[str, ...] | None = None
-         ) -> dict[str, Any]:
+@st.cache_data(show_spinner=False, max_entries=64,
+               hash_funcs={CompiledScenario: lambda c: c.content_hash})
+def _run(spec: CompiledScenario | str, settings: RunSettings,
+         channels: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A cached run: ``spec`` is a compiled scenario (keyed on its content hash) or, from
+    older callers, canonical JSON (keyed on the text)."""
     return run_tables(spec, settings, baseline(settings.baseline, settings.theta,
                                                settings.theta_scale),
                       detail="full" if channels is None else "summary", channels=channels)
@@ -48,27 +56,41 @@ def _run(spec: str, settings: RunSettings, channels: tuple[str, ...] | None = No
 
 def run(name: str, settings: RunSettings, channels: tuple[str, ...] | None = None
         ) -> dict[str, Any]:
-    """A run of a library or user scenario by name (cached on its canonical JSON);
+    """A run of a library or user scenario by name (cached on its content hash);
     ``channels`` restricts the agreement channels (the channel split; summary detail)."""
     if channels is None:
-        return _run(scenario_json(name), settings)
-    return _run(scenario_json(name), settings, tuple(channels))
+        return _run(compiled_scenario(name), settings)
+    return _run(compiled_scenario(name), settings, tuple(channels))
 
 
-def user_scenarios() -> dict[str, dict[str, str]]:
-    """The session's own scenarios: name -> {"toml": text, "json": canonical spec}."""
+def user_scenarios() -> dict[str, dict[str, Any]]:
+    """The session's own scenarios: name -> {"toml": text, "json": canonical spec,
+    "compiled": the compiled scenario, ...}."""
     return st.session_state.setdefault(USER_KEY, {})
 
 
 def add_user_scenario(name: str, toml_text: str, spec: str, *, choices: Any = None,
-                      title: str = "") -> None:
+                      title: str = "", scenario: Any = None) -> None:
     """Keep a built or uploaded scenario for this session (never under a library name);
-    a built one keeps its Build choices so that it can be reopened for editing."""
+    a built one keeps its Build choices so that it can be reopened for editing. It is compiled
+    here, once (from ``scenario``, the validated upload, when given: its file name is kept)."""
     if name in library_names():
         raise ValueError(f"scenario name {name!r} is a library scenario; rename it "
                          "(name = ... in the file)")
     user_scenarios()[name] = {"toml": toml_text, "json": spec, "choices": choices,
-                              "title": title}
+                              "title": title,
+                              "compiled": compiled(scenario if scenario is not None else spec)}
+
+
+def compiled_scenario(name: str) -> CompiledScenario:
+    """A library or user scenario by name, compiled (once: library names always mean the
+    library file)."""
+    u = None if name in library_names() else user_scenarios().get(name)
+    if not u:
+        return library_scenario(name)
+    if u.get("compiled") is None:
+        u["compiled"] = compiled(u["json"])
+    return u["compiled"]
 
 
 def keep_page_state(prefixes: tuple[str, ...], skip: tuple[str, ...] = ()) -> None:

@@ -85,10 +85,6 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _rate(r: float | None) -> str:
-    return "" if r is None else f"{100 * r:.4g} %"
-
-
 def scenario_facts(spec: Any) -> pd.DataFrame:
     """One row per dated fact of a scenario (agreements, members, concessions, events):
     what it is, its dates, its source and whether it is verified."""
@@ -118,34 +114,9 @@ def scenario_facts(spec: Any) -> pd.DataFrame:
                 what += f" (coverage {c.coverage:.0%})"
             add("concession", a.name, what, "", c.source or a.source, c.verified)
     for e in spec.events:
-        kind = e.kind
-        if kind == "measure":
-            scope = _fmt(e.lines) if e.lines else (_fmt(e.sectors) if e.sectors else "all goods")
-            frm = _fmt(e.exporters) if e.exporters else "all partners"
-            what = f"{e.actor} on {scope} from {frm}: {_rate(e.rate)} ({e.stacking})"
-            when = f"effective {e.effective}" + (f" to {e.until}" if e.until else "")
-            if e.announced:
-                when = f"announced {e.announced}, " + when
-            if e.paused:
-                when += "; paused " + ", ".join(f"{p.start}–{p.until or 'open'}"
-                                                for p in e.paused)
-            if e.retroactive_to:
-                when += f"; retroactive to {e.retroactive_to}"
-        elif kind == "join":
-            what, when = f"{e.region} joins {e.agreement}", f"{e.eif}"
-        elif kind == "withdraw":
-            what, when = f"{e.region} leaves {e.agreement}", f"{e.date}"
-        elif kind in ("safeguard", "trq"):
-            what = f"{e.actor} on {_fmt(e.lines)}: {_rate(e.rate)} when triggered"
-            when = f"active from {e.active_from}" + (f" to {e.active_until}"
-                                                      if e.active_until else "")
-        elif kind == "retaliation":
-            what = (f"{e.actor} answers {e.against} ({e.mode}, lag {e.lag_days} days"
-                    + (f", cap {_rate(e.cap)}" if e.cap is not None else "") + ")")
-            when = f"active from {e.active_from}"
-        else:
-            continue
-        add(kind, e.name, what, when, e.source, e.verified)
+        described = e.describe()         # each event kind describes itself (scenario/models.py)
+        if described is not None:
+            add(e.kind, e.name, *described, e.source, e.verified)
     return pd.DataFrame(rows, columns=["kind", "name", "what", "dates", "source", "verified"])
 
 

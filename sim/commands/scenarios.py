@@ -1,4 +1,10 @@
-"""Plain functions behind ``tradesim check`` and ``tradesim run`` (the CLI wires them in)."""
+"""Plain functions behind ``tradesim check`` and ``tradesim run`` (the CLI wires them in), and
+the export of the scenario files' JSON Schema.
+
+``run`` compiles every scenario and the reference once (:func:`sim.scenario.compile_scenario`;
+the reference doubles as the scenarios' calibration when it is the same file) and hands the
+compiled objects to :func:`sim.run.run_scenario` and :mod:`sim.channels`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.run import against_reference, baseline_with_theta, run_scenario, write_parquet
+from sim.scenario.compile import CompiledScenario, compile_scenario
 from sim.scenario.loader import ScenarioError, load_calibration, load_scenario
 from sim.scenario.models import ScenarioSpec
 
@@ -97,11 +105,9 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
     ``<name>_channels.parquet`` (the tidy table with a ``channel`` column) and print the
     channel table.
     """
-    from sim.run import against_reference, baseline_with_theta, run_scenario, write_parquet
-
     con = console or Console()
     try:
-        _check_outputs(scenarios, reference, out)
+        ref_comp, comps = _compile_all(scenarios, reference, out)
         if theta is not None or theta_scale != 1.0:
             baseline = baseline_with_theta(baseline, theta, theta_scale)
         ref_run, ref_steps = None, None
@@ -110,12 +116,12 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
             if channels:  # the reference at the three channel steps, shared by every scenario
                 from sim.channels import reference_steps
 
-                ref_steps = reference_steps(reference, baseline,
+                ref_steps = reference_steps(ref_comp, baseline,
                                             adjustment_speed=adjustment_speed,
                                             reporting=reporting)
                 ref_run = ref_steps[-1]
             else:
-                ref_run = run_scenario(reference, baseline, adjustment_speed=adjustment_speed,
+                ref_run = run_scenario(ref_comp, baseline, adjustment_speed=adjustment_speed,
                                        reporting=reporting)
             write_parquet(ref_run, out)
             # one set of run settings for both sides: the reference's unless overridden
@@ -125,17 +131,17 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
             reporting = rs.reporting if reporting is None else reporting
             con.print(f"run settings for every scenario: λ {adjustment_speed:g}/yr, "
                       f"{reporting} reporting", highlight=False)
-        for name in scenarios:
+        for comp in comps:
             dec = None
             if channels:
                 from sim.channels import decompose
 
-                dec = decompose(name, ref_steps, baseline,
+                dec = decompose(comp, ref_steps, baseline,
                                 adjustment_speed=adjustment_speed, reporting=reporting)
                 r = dec.runs[-1]
                 r.reference = ref_run
             else:
-                r = run_scenario(name, baseline, ref_run, adjustment_speed=adjustment_speed,
+                r = run_scenario(comp, baseline, ref_run, adjustment_speed=adjustment_speed,
                                  reporting=reporting)
             paths = write_parquet(r, out)
             if dec is not None:
@@ -183,18 +189,30 @@ def _channel_summary(con: Console, dec, year: int) -> None:
     con.print(t)
 
 
-def _check_outputs(scenarios: Sequence[str | Path], reference: str | None,
-                   out: str | Path) -> None:
-    """Refuse runs whose ``<name>.parquet`` files would overwrite one another's."""
+def _compile_all(scenarios: Sequence[str | Path], reference: str | None, out: str | Path
+                 ) -> tuple[CompiledScenario | None, list[CompiledScenario]]:
+    """The reference and the scenarios, each compiled once, in that order (the first bad file
+    is the one reported). Runs whose ``<name>.parquet`` files would overwrite one another's
+    (two different scenarios of one name) are refused before anything is solved."""
     seen: dict[str, tuple[str, str]] = {}
-    for src in ([reference] if reference is not None else []) + list(scenarios):
-        scn = load_scenario(src)
-        spec = scn.spec.model_dump_json()
-        if scn.name in seen and seen[scn.name][1] != spec:
-            raise ScenarioError([f"{src}: scenario name {scn.name!r} is also the name of "
-                                 f"{seen[scn.name][0]} (a different scenario); both would "
-                                 f"write {Path(out) / (scn.name + '.parquet')}. Rename one."])
-        seen.setdefault(scn.name, (str(src), spec))
+
+    def claim(src: str | Path, comp: CompiledScenario) -> None:
+        if comp.name in seen and seen[comp.name][1] != comp.spec_hash:
+            raise ScenarioError([f"{src}: scenario name {comp.name!r} is also the name of "
+                                 f"{seen[comp.name][0]} (a different scenario); both would "
+                                 f"write {Path(out) / (comp.name + '.parquet')}. Rename one."])
+        seen.setdefault(comp.name, (str(src), comp.spec_hash))
+
+    ref = None
+    if reference is not None:
+        ref = compile_scenario(reference)
+        claim(reference, ref)
+    comps = []
+    for src in scenarios:
+        comp = compile_scenario(src, known=[ref] if ref is not None else [])
+        claim(src, comp)
+        comps.append(comp)
+    return ref, comps
 
 
 def _summary(con: Console, r, diff, year: int) -> None:
