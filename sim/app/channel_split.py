@@ -86,9 +86,8 @@ def channel_parameters(scenarios: Sequence[str] = ("historical", "tpp12",
                                                    "us_joins_cptpp_2027")) -> pd.DataFrame:
     """Every channel parameter of the library's agreements: ``scenario, agreement, channel,
     parameter, estimate, band (90 %), uncertainty, source``."""
+    from sim.app.runs import library_scenario
     from sim.policy.channels import Param
-    from sim.scenario.compile import compile_scenario
-    from sim.scenario.loader import load_scenario
 
     def band(p: Param) -> tuple[str, str]:
         lo, hi = p.band()
@@ -97,7 +96,7 @@ def channel_parameters(scenarios: Sequence[str] = ("historical", "tpp12",
 
     rows, seen = [], set()
     for name in scenarios:
-        for a in compile_scenario(load_scenario(name).spec).policy.agreements:
+        for a in library_scenario(name).policy.agreements:
             items: list[tuple[str, str, Param | None]] = []
             if a.goods_nontariff is not None:
                 g = a.goods_nontariff
