@@ -82,20 +82,26 @@ def load_app_baseline(name: str, theta: str = "calibrated", scale: float = 1.0) 
 _COMPILING: set[str] = set()
 
 
+def _library_calibration(spec: ScenarioSpec) -> list[CompiledScenario]:
+    """The library scenario ``spec`` is calibrated to, compiled once (none for ``self``, a name
+    outside the library or a calibration cycle): passed as ``known`` so that it is not read
+    again."""
+    cal = spec.calibrated_to
+    if cal in ("self", spec.name) or cal in _COMPILING or not (LIBRARY / f"{cal}.toml").is_file():
+        return []
+    _COMPILING.add(spec.name)
+    try:
+        return [library_scenario(cal)]
+    finally:
+        _COMPILING.discard(spec.name)
+
+
 @lru_cache(maxsize=64)
 def library_scenario(name: str) -> CompiledScenario:
     """A library scenario compiled once per process (file, extends chain and calibration
     resolved; a library calibration is the same compiled object the app runs)."""
     scn = load_scenario(name)
-    cal = scn.spec.calibrated_to
-    known = []
-    if cal not in ("self", name) and cal not in _COMPILING and (LIBRARY / f"{cal}.toml").is_file():
-        _COMPILING.add(name)
-        try:
-            known = [library_scenario(cal)]
-        finally:
-            _COMPILING.discard(name)
-    return compile_scenario(scn, known=known)
+    return compile_scenario(scn, known=_library_calibration(scn.spec))
 
 
 def compiled(scenario: str | Scenario | CompiledScenario) -> CompiledScenario:
@@ -103,11 +109,11 @@ def compiled(scenario: str | Scenario | CompiledScenario) -> CompiledScenario:
     :class:`Scenario` or an already compiled one (returned as it is)."""
     if isinstance(scenario, CompiledScenario):
         return scenario
-    if isinstance(scenario, Scenario):
-        return compile_scenario(scenario)
-    if scenario.lstrip().startswith("{"):
-        return compile_scenario(Scenario(ScenarioSpec.model_validate_json(scenario), None))
-    return library_scenario(scenario)
+    if isinstance(scenario, str) and not scenario.lstrip().startswith("{"):
+        return library_scenario(scenario)
+    if isinstance(scenario, str):
+        scenario = Scenario(ScenarioSpec.model_validate_json(scenario), None)
+    return compile_scenario(scenario, known=_library_calibration(scenario.spec))
 
 
 def spec_json(scenario: str | Scenario) -> str:

@@ -66,13 +66,44 @@ def _baseline(name: str):
     return bl
 
 
+_COMPILED: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_KEYS: dict[int, tuple[dict, str]] = {}
+
+
+def _content_key(raw: dict) -> str:
+    """SHA-256 of a plan dict's canonical JSON, memoised by identity (plan dicts are never
+    changed in place: edits and policy draws make copies)."""
+    import hashlib
+    import json
+
+    hit = _KEYS.get(id(raw))
+    if hit is not None and hit[0] is raw:
+        return hit[1]
+    key = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+    if len(_KEYS) > 256:
+        _KEYS.clear()
+    _KEYS[id(raw)] = (raw, key)
+    return key
+
+
 def _compiled(plan: Plan, raw: dict):
-    """A scenario of the plan compiled once, with the calibration the plan carries."""
+    """A scenario of the plan compiled once per process, with the calibration the plan
+    carries (kept per content of both: the draws of a scenario share one compiled object)."""
     from sim.scenario.compile import compile_scenario
     from sim.scenario.loader import load_scenario
 
-    scn = load_scenario(raw)
-    return compile_scenario(scn, calibration=plan.calibration.get(scn.spec.calibrated_to))
+    cal_key = _content_key(plan.calibration)
+    key = (_content_key(raw), cal_key)
+    hit = _COMPILED.get(key)
+    if hit is None:
+        scn = load_scenario(raw)
+        hit = _COMPILED[key] = compile_scenario(
+            scn, calibration=plan.calibration.get(scn.spec.calibrated_to))
+        while len(_COMPILED) > _MAX_PATHS:
+            _COMPILED.popitem(last=False)
+    else:
+        _COMPILED.move_to_end(key)
+    return hit
 
 
 def _realized(plan: Plan, run: RunSpec, draw_policy: bool = True):
