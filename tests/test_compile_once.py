@@ -173,3 +173,28 @@ def test_an_app_compare_run_compiles_each_scenario_once(counts):
     ran = {k: v for k, v in counts.items() if "tpp12" in k or "historical" in k}
     assert ran == {"load scenarios/tpp12.toml": 1, "load scenarios/historical.toml": 1,
                    "compile tpp12": 1, "compile historical": 1}
+
+
+def test_a_monte_carlo_compiles_each_scenario_once_per_content(counts, monkeypatch, tmp_path):
+    """Six draws of a scenario with policy uncertainty and of its reference: the reference
+    (no uncertainty) is compiled once, the scenario once as written and once per distinct
+    realisation; before, the engine compiled each run's scenario at least once per run (three
+    times when its policy path was not cached yet)."""
+    from batch_helpers import BASELINE, scenario_files
+
+    import sim.batch.engine as engine
+    from sim.batch import mc_plan, run_plan
+
+    monkeypatch.setattr(engine, "_COMPILED", collections.OrderedDict())
+    monkeypatch.setattr(engine, "_PATHS", collections.OrderedDict())
+    a, b = scenario_files(tmp_path)
+    plan = mc_plan([str(a)], 6, 7, reference=str(b), baseline=BASELINE, chunk_size=3)
+    counts.clear()                               # planning reads the files: not counted here
+    store = run_plan(plan, tmp_path / "s", executor_kind="serial").store
+    runs = store.runs()
+    assert (runs.status == "ok").all() and len(runs) == 12
+    assert counts["compile tiny_ref"] == 1
+    realised = {(r["outcome:tariff_happens"], str(r["outcome:tariff_end"]))
+                for _, r in runs[runs.scenario == "tiny_tariff"].iterrows()}
+    # the scenario as written once (its spec drives the draws), then each realisation once
+    assert 2 <= counts["compile tiny_tariff"] <= len(realised) + 1
