@@ -11,6 +11,7 @@ from rich.console import Console
 
 from sim.commands.scenarios import run as run_command
 from sim.run import COLUMNS, against_reference, run_scenario, write_parquet
+from sim.scenario import ScenarioError
 
 
 @pytest.fixture(scope="module")
@@ -50,10 +51,12 @@ def test_parquet_writer(runs, tmp_path):
 
 
 def test_run_command(tmp_path):
-    """The run command writes files and prints a summary; a bad scenario gives exit code 2."""
+    """The run command writes files and prints a summary; a bad scenario raises ScenarioError
+    (the command line maps it to exit code 2: tests/test_cli_commands.py)."""
     con = Console(record=True, width=200)
     assert run_command(["no_change"], "no_change", tmp_path, str(MINI), reporting="annual",
                        summary_year=2030, console=con) == 0
     assert (tmp_path / "no_change.parquet").is_file()
     assert "welfare" in con.export_text()
-    assert run_command(["no_such_scenario"], None, tmp_path, str(MINI), console=con) == 2
+    with pytest.raises(ScenarioError, match="no_such_scenario"):
+        run_command(["no_such_scenario"], None, tmp_path, str(MINI), console=con)

@@ -95,8 +95,9 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
 
     ``theta`` picks the elasticities (a ``sectors.csv`` variant such as ``uniform4``, or one
     number for every sector) and ``theta_scale`` multiplies them; both apply to the scenarios
-    and the reference alike. Returns 0 on success, 2 on a scenario error; a model or
-    baseline error is raised (the command line maps it to its exit code). Scenarios whose
+    and the reference alike. Returns 0 on success; a scenario, model or baseline error is
+    raised (the command line maps every error to its exit code and message on stderr, one map:
+    :func:`sim.cli.exit_code`; ``errors`` is kept for callers and unused). Scenarios whose
     outputs would overwrite one another's (two different scenarios of the same name, or a
     scenario named like the reference) are refused before anything is solved.
 
@@ -106,58 +107,53 @@ def run(scenarios: Sequence[str | Path], reference: str | None = None,
     channel table.
     """
     con = console or Console()
-    try:
-        ref_comp, comps = _compile_all(scenarios, reference, out)
-        if theta is not None or theta_scale != 1.0:
-            baseline = baseline_with_theta(baseline, theta, theta_scale)
-        ref_run, ref_steps = None, None
-        if reference is not None:
-            con.print(f"reference: {reference}")
-            if channels:  # the reference at the three channel steps, shared by every scenario
-                from sim.channels import reference_steps
+    ref_comp, comps = _compile_all(scenarios, reference, out)
+    if theta is not None or theta_scale != 1.0:
+        baseline = baseline_with_theta(baseline, theta, theta_scale)
+    ref_run, ref_steps = None, None
+    if reference is not None:
+        con.print(f"reference: {reference}")
+        if channels:  # the reference at the three channel steps, shared by every scenario
+            from sim.channels import reference_steps
 
-                ref_steps = reference_steps(ref_comp, baseline,
-                                            adjustment_speed=adjustment_speed,
-                                            reporting=reporting)
-                ref_run = ref_steps[-1]
-            else:
-                ref_run = run_scenario(ref_comp, baseline, adjustment_speed=adjustment_speed,
-                                       reporting=reporting)
-            write_parquet(ref_run, out)
-            # one set of run settings for both sides: the reference's unless overridden
-            rs = ref_run.scenario.spec.settings
-            adjustment_speed = rs.adjustment_speed if adjustment_speed is None \
-                else adjustment_speed
-            reporting = rs.reporting if reporting is None else reporting
-            con.print(f"run settings for every scenario: λ {adjustment_speed:g}/yr, "
-                      f"{reporting} reporting", highlight=False)
-        for comp in comps:
-            dec = None
-            if channels:
-                from sim.channels import decompose
+            ref_steps = reference_steps(ref_comp, baseline,
+                                        adjustment_speed=adjustment_speed,
+                                        reporting=reporting)
+            ref_run = ref_steps[-1]
+        else:
+            ref_run = run_scenario(ref_comp, baseline, adjustment_speed=adjustment_speed,
+                                   reporting=reporting)
+        write_parquet(ref_run, out)
+        # one set of run settings for both sides: the reference's unless overridden
+        rs = ref_run.scenario.spec.settings
+        adjustment_speed = rs.adjustment_speed if adjustment_speed is None \
+            else adjustment_speed
+        reporting = rs.reporting if reporting is None else reporting
+        con.print(f"run settings for every scenario: λ {adjustment_speed:g}/yr, "
+                  f"{reporting} reporting", highlight=False)
+    for comp in comps:
+        dec = None
+        if channels:
+            from sim.channels import decompose
 
-                dec = decompose(comp, ref_steps, baseline,
-                                adjustment_speed=adjustment_speed, reporting=reporting)
-                r = dec.runs[-1]
-                r.reference = ref_run
-            else:
-                r = run_scenario(comp, baseline, ref_run, adjustment_speed=adjustment_speed,
-                                 reporting=reporting)
-            paths = write_parquet(r, out)
-            if dec is not None:
-                paths.append(_write_channels(dec, out))
-            con.print(f"[green]{r.name}[/green]: {r.solves} solves, {r.seconds:.1f} s -> "
-                      + ", ".join(str(p) for p in paths), highlight=False)
-            for note in r.notes:
-                con.print(f"  note: {note}", style="dim", highlight=False)
-            _summary(con, r, against_reference(r) if ref_run is not None else None,
-                     summary_year)
-            if dec is not None:
-                _channel_summary(con, dec, summary_year)
-    except ScenarioError as exc:
-        for line in exc.errors:
-            (errors or con).print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
-        return 2
+            dec = decompose(comp, ref_steps, baseline,
+                            adjustment_speed=adjustment_speed, reporting=reporting)
+            r = dec.runs[-1]
+            r.reference = ref_run
+        else:
+            r = run_scenario(comp, baseline, ref_run, adjustment_speed=adjustment_speed,
+                             reporting=reporting)
+        paths = write_parquet(r, out)
+        if dec is not None:
+            paths.append(_write_channels(dec, out))
+        con.print(f"[green]{r.name}[/green]: {r.solves} solves, {r.seconds:.1f} s -> "
+                  + ", ".join(str(p) for p in paths), highlight=False)
+        for note in r.notes:
+            con.print(f"  note: {note}", style="dim", highlight=False)
+        _summary(con, r, against_reference(r) if ref_run is not None else None,
+                 summary_year)
+        if dec is not None:
+            _channel_summary(con, dec, summary_year)
     return 0
 
 
