@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ CACHE_SIZE = 64
 _POLICIES: OrderedDict[str, tuple[Policy, tuple[SafeguardRule, ...],
                                   tuple[RetaliationRule, ...]]] = OrderedDict()
 _CALIBRATIONS: OrderedDict[str, CompiledScenario] = OrderedDict()
+_LOCK = threading.Lock()          # the app compiles from several sessions' threads
 
 
 @dataclass
@@ -204,13 +206,16 @@ def compile_policy(spec: M.ScenarioSpec) -> tuple[Policy, tuple[SafeguardRule, .
 def _policy(spec: M.ScenarioSpec, key: str) -> tuple[Policy, tuple[SafeguardRule, ...],
                                                      tuple[RetaliationRule, ...]]:
     """:func:`compile_policy`, once per spec hash (the objects are frozen: shared safely)."""
-    hit = _POLICIES.get(key)
-    if hit is None:
-        hit = _POLICIES[key] = compile_policy(spec)
+    with _LOCK:
+        hit = _POLICIES.get(key)
+        if hit is not None:
+            _POLICIES.move_to_end(key)
+            return hit
+    hit = compile_policy(spec)
+    with _LOCK:
+        _POLICIES[key] = hit
         while len(_POLICIES) > CACHE_SIZE:
             _POLICIES.popitem(last=False)
-    else:
-        _POLICIES.move_to_end(key)
     return hit
 
 
@@ -241,11 +246,14 @@ def _calibration(scn: Scenario, calibration: Any, known: Iterable[CompiledScenar
     if isinstance(calibration, dict):          # batch plans carry it as a dict: keep per content
         key = hashlib.sha256(json.dumps(calibration, sort_keys=True, default=str)
                              .encode("utf-8")).hexdigest()
-        hit = _CALIBRATIONS.get(key)
+        with _LOCK:
+            hit = _CALIBRATIONS.get(key)
         if hit is None:
-            hit = _CALIBRATIONS[key] = compile_scenario(calibration, calibration="self")
-            while len(_CALIBRATIONS) > CACHE_SIZE:
-                _CALIBRATIONS.popitem(last=False)
+            hit = compile_scenario(calibration, calibration="self")
+            with _LOCK:
+                _CALIBRATIONS[key] = hit
+                while len(_CALIBRATIONS) > CACHE_SIZE:
+                    _CALIBRATIONS.popitem(last=False)
         return hit.policy, hit.label, hit.spec_hash
     if calibration is not None:
         cal = _scenario(calibration, scn.sources)
