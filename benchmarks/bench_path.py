@@ -27,9 +27,9 @@ from sim.run import run_scenario  # noqa: E402
 
 STAGES = {
     "equilibrium solves": ("solver.py", "solve"),
-    "policy layer (TariffModel.average/at)": ("tariffs.py", "average"),
+    "policy layer (TariffModel.average/at)": ("state.py", "_recompute"),
     "trade-cost layer (TradeCostModel.average)": ("channels.py", "average"),
-    "safeguard processes": ("simulation.py", "safeguard_process"),
+    "safeguard processes": ("quota.py", "advance"),
     "tidy table": ("results.py", "tidy_path"),
 }
 
