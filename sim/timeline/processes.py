@@ -52,12 +52,10 @@ def agreement_process(tl: Timeline, k: int, sched: AgreementSchedule):
         if step is not None:
             masked = tl.state.set_agreement(k, step)
             if masked is not None:
-                what = ", ".join(p for p in (f"{masked.cells} cells" if masked.cells else "",
-                                             f"{masked.lines} lines" if masked.lines else "")
-                                 if p)
                 tl.record(name, "concession masked",
-                          f"{name}: the cut of {d} on {what} does not reach the applied "
-                          f"rate", f"masked by {', '.join(masked.by)} (floor/replace in force)",
+                          f"{name}: the cut of {d} on {masked.text()} does not (fully) reach "
+                          "the applied rate",
+                          f"masked by {', '.join(masked.by)} (floor/replace in force)",
                           sched.agreement.agreement.source)
         for e in sched.log:
             if e.day == d:

@@ -3,10 +3,11 @@
 A counter holds the quota year's cumulative volume of its lines through the last day counted.
 Between two events the volume per day of each line is constant,
 
-    v_l = volume_l / 365 · (x_cell / x_cell,B) · ((1+τ_l)/(1+τ_l,B) / ((1+t_cell)/(1+t_cell,B)))^(−σ_l)
+    v_l = volume_l / 365 · (x_c / x_c,B) · ((1+τ_l)/(1+τ_l,B) / ((1+t_c)/(1+t_c,B)))^(−σ_l)
 
-(base volume × the sector cell's flow change against the solved baseline, from the latest
-solved period × the line's relative price effect with its within-sector elasticity σ_l), so the
+(c: the line's sector cell; base volume × the cell's flow change against the solved baseline,
+from the latest solved period × the line's relative price effect with its within-sector
+elasticity σ_l), so the
 cumulative volume over the next days is ``cum + v · k``; observed cumulative volumes of the
 scenario file replace the model's up to their last date (linear interpolation from the quota
 year's start). Events that change ``v`` are policy changes (the counter first counts the days

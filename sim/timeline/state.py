@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
@@ -87,11 +86,15 @@ def day_weighted(pieces: list[tuple[int, np.ndarray]], like: np.ndarray) -> np.n
 
 @dataclass(frozen=True)
 class Masked:
-    """A concession cut that measures in force keep from the applied rate."""
+    """A concession cut that measures in force keep (wholly or partly) from the applied rate:
+    the sector cells (``exporter->importer sector``) and product lines, and the measures."""
 
-    cells: int
-    lines: int
+    cells: tuple[str, ...]
+    lines: tuple[str, ...]
     by: tuple[str, ...]
+
+    def text(self) -> str:
+        return "; ".join(p for p in ((", ".join(self.lines)), ", ".join(self.cells)) if p)
 
 
 class PolicyState:
@@ -147,6 +150,7 @@ class PolicyState:
         self._before(step.day)
         self.ag_rest[k], self.ag_line[k] = step.rest, step.line
         self._recompute(step.day)
+        self._after()
         return self._masked(old_g, old_rest, old_gl, old_line)
 
     def set_measure(self, m: Measure, in_force: bool, day: date) -> None:
@@ -154,6 +158,7 @@ class PolicyState:
         self._before(day)
         self.static_on[m] = in_force
         self._recompute(day)
+        self._after()
 
     def add_dynamic(self, m: Measure, cells: MeasureCells, day: date) -> None:
         """A measure added during the run (safeguard, TRQ, counter-tariff) in force from
@@ -162,16 +167,22 @@ class PolicyState:
         self._cells[m] = cells
         self.dynamic.append(m)
         self._recompute(day)
+        self._after()
 
     def end_dynamic(self, m: Measure, day: date) -> None:
         """A dynamic measure out of force from ``day``."""
         self._before(day)
         self.dynamic.remove(m)
         self._recompute(day)
+        self._after()
 
     def _before(self, day: date) -> None:
         for lst in self.listeners:
             lst.before_change(day)
+
+    def _after(self) -> None:
+        for lst in self.listeners:
+            lst.after_change()
 
     def _recompute(self, day: date) -> None:
         g_rest = np.minimum.reduce([self._mfn, *self.ag_rest]) if self.ag_rest else self._mfn
@@ -191,8 +202,6 @@ class PolicyState:
             self._hist.append((self.line, self.tariffs))
         if self.tariff_stretches is not None:
             self.tariff_stretches.set(day, self.tariffs)
-        for lst in self.listeners:
-            lst.after_change()
 
     def _masked(self, old_g: np.ndarray, old_rest: np.ndarray, old_gl: np.ndarray,
                 old_line: np.ndarray) -> Masked | None:
@@ -212,16 +221,9 @@ class PolicyState:
             cm = self.ct.measure_cells(m) if m not in self._cells else self._cells[m]
             if (cm.rest_mask[short] > 0).any() or cm.line_mask[short_l].any():
                 by.append(m.name)
-        return Masked(int(short.sum()), int(short_l.sum()), tuple(by)) if by else None
-
-
-def replay(state: PolicyState, events: list[tuple[date, int, Callable[[], Any]]],
-           until: date) -> None:
-    """Apply dated changes ``(day, order, apply)`` up to ``until`` inclusive, in order (the
-    state's history before the first reporting date, read by quota counters)."""
-    for _, _, apply in sorted((e for e in events if e[0] <= until), key=lambda e: e[:2]):
-        apply()
-
-
-def day_before(day: date) -> date:
-    return day - timedelta(days=1)
+        if not by:
+            return None
+        lay = self.ct.layout
+        return Masked(tuple(f"{lay.regions[i]}->{lay.regions[n]} {lay.sectors[j]}"
+                            for i, n, j in np.argwhere(short)),
+                      tuple(lay.lines[k].line for k in np.nonzero(short_l)[0]), tuple(by))
