@@ -120,7 +120,7 @@ def test_two_safeguards_on_one_line():
                                     date(2025, 2, 28)))
     second_day = date(2024, 9, 10)
     t2 = (cum1[second_day] + cum1[second_day - timedelta(days=1)]) / 2
-    tl2, res2 = run(policy, [first, beef_rule("second", t2, rate=0.7, lag=3, duration=30)])
+    _, res2 = run(policy, [first, beef_rule("second", t2, rate=0.7, lag=3, duration=30)])
     assert fired_on(res2, "first") == [first_day]
     assert fired_on(res2, "second") == [second_day]
     # the second counter's volume while the first safeguard was in force is below what it

@@ -39,7 +39,7 @@ from sim.timeline.processes import (
     retaliation_process,
     trade_cost_process,
 )
-from sim.timeline.quota import QuotaCounter, safeguard_process, test_result
+from sim.timeline.quota import QuotaCounter, safeguard_process
 from sim.timeline.result import Period, TimelineResult
 from sim.timeline.rules import RetaliationRule, SafeguardRule
 from sim.timeline.state import PolicyState, Stretches
@@ -206,9 +206,6 @@ class Timeline:
         self.flow_ratio = np.divide(eq.flows[0], base, out=np.ones_like(base), where=base > 0)
         for c in self.counters:
             c.after_change()
-
-    # kept for tests and callers of the old class
-    _test = staticmethod(test_result)
 
     # ------------------------------------------------------------------ run
     def _history_start(self) -> date:
