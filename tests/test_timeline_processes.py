@@ -21,7 +21,7 @@ from sim.timeline import (
     VolumeTest,
     period_speed,
 )
-from sim.timeline.quota import test_result
+from sim.timeline.quota import evaluate_test
 
 
 def tariff_model(*measures: Measure) -> TariffModel:
@@ -137,8 +137,8 @@ def test_multi_trigger_needs_all_tests():
     cum, prev = {"beef_us_jp": 300.0}, {"beef_us_jp": 400.0}
     v = VolumeTest(("beef_us_jp",), ((2020, 250.0),))
     g = GrowthTest(("beef_us_jp",), until_year=2027)
-    assert test_result(v, 2024, cum, prev)[0] and not test_result(g, 2024, cum, prev)[0]
-    assert test_result(g, 2028, cum, prev)[0]  # growth test expired
+    assert evaluate_test(v, 2024, cum, prev)[0] and not evaluate_test(g, 2024, cum, prev)[0]
+    assert evaluate_test(g, 2028, cum, prev)[0]  # growth test expired
 
 
 def test_trq_rate_holds_to_quota_year_end():

@@ -34,10 +34,10 @@ from sim.timeline.rules import GrowthTest, SafeguardRule, VolumeTest
 if TYPE_CHECKING:
     from sim.timeline.simulation import Timeline
 
-__all__ = ["QuotaCounter", "safeguard_process", "test_result"]
+__all__ = ["QuotaCounter", "evaluate_test", "safeguard_process"]
 
 
-def test_result(t: VolumeTest | GrowthTest, qy: int, cum: dict[str, float],
+def evaluate_test(t: VolumeTest | GrowthTest, qy: int, cum: dict[str, float],
                 prev: dict[str, float]) -> tuple[bool, str]:
     """Whether one test holds on cumulative volumes ``cum`` (``prev``: last year's), and why."""
     vol = sum(cum[c] for c in t.lines)
@@ -153,13 +153,13 @@ class QuotaCounter:
                 self.fired = True
                 cum = self._cum_dict()
                 fire(self.tl, self.rule, day, self.qy, self.qstart,
-                     [test_result(t, self.qy, cum, self.prev)[1] for t in self.rule.tests])
+                     [evaluate_test(t, self.qy, cum, self.prev)[1] for t in self.rule.tests])
             if day == self.qlast or day >= self.stop:
                 self._close(day)
 
     def _close(self, day: date) -> None:
         cum = self._cum_dict()
-        results = [test_result(t, self.qy, cum, self.prev) for t in self.rule.tests]
+        results = [evaluate_test(t, self.qy, cum, self.prev) for t in self.rule.tests]
         held = [txt for ok, txt in results if not ok]
         rule = self.rule
         self.tl.record(rule.actor, "quota year closed" if day < self.stop else "rule ends",
