@@ -332,21 +332,30 @@ def agreement_rates(lay: Layout, mfn_rest: np.ndarray, ag: AgreementCells, day: 
         return g_rest, g_line
     for cc in ag.concessions:
         c, sidx = cc.concession, cc.sectors
-        for i, n, eif, end, md in cc.pairs:
-            if day < eif or (end is not None and day >= end):
-                continue
-            k = cuts_on(day, eif, clock, md)
-            if not only_lines and len(sidx):
-                base = (mfn_rest[n, sidx] if c.base is None else np.full(len(sidx), c.base))
+        live = {(i, n): cuts_on(day, eif, clock, md) for i, n, eif, end, md in cc.pairs
+                if eif <= day and (end is None or day < end)}
+        if not live:
+            continue
+        if not only_lines and len(sidx):
+            by_cuts: dict[int, list[tuple[int, int]]] = {}
+            for pair, k in live.items():
+                by_cuts.setdefault(k, []).append(pair)
+            for k, pairs in by_cuts.items():  # pairs with the same number of cuts at once
+                ii = np.array([p[0] for p in pairs])[:, None]
+                nn = np.array([p[1] for p in pairs])[:, None]
+                base = (mfn_rest[nn, sidx[None, :]] if c.base is None
+                        else np.full((len(pairs), len(sidx)), c.base))
                 r = (1 - c.coverage) * base + c.coverage * np.asarray(
                     c.staging.rate(base, k, day))
-                g_rest[i, n, sidx] = np.minimum(g_rest[i, n, sidx], r)
-            for li in cc.lines:
-                if lay.line_cell[li, 0] != i or lay.line_cell[li, 1] != n:
-                    continue
-                base = lay.line_mfn[li] if c.base is None else c.base
-                r = (1 - c.coverage) * base + c.coverage * float(c.staging.rate(base, k, day))
-                g_line[li] = min(g_line[li], r)
+                cells = (ii, nn, sidx[None, :])
+                g_rest[cells] = np.minimum(g_rest[cells], r)
+        for li in cc.lines:
+            k = live.get((int(lay.line_cell[li, 0]), int(lay.line_cell[li, 1])))
+            if k is None:
+                continue
+            base = lay.line_mfn[li] if c.base is None else c.base
+            r = (1 - c.coverage) * base + c.coverage * float(c.staging.rate(base, k, day))
+            g_line[li] = min(g_line[li], r)
     return g_rest, g_line
 
 
