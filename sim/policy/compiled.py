@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -157,8 +158,9 @@ def layout(regions: Sequence[str], sectors: Sequence[str], base_tariffs: np.ndar
     kept, notes = kept_lines(load_lines() if lines is None else tuple(lines), ri, si, flows)
     line_cell = np.array([(ri[ln.exporter], ri[ln.importer], si[ln.sector]) for ln in kept],
                          dtype=int).reshape(-1, 3)
-    return Layout(regions, sectors, ri, si, _frozen(trad), _frozen(cellmask), kept,
-                  {ln.line: k for k, ln in enumerate(kept)}, _frozen(line_cell),
+    return Layout(regions, sectors, MappingProxyType(ri), MappingProxyType(si), _frozen(trad),
+                  _frozen(cellmask), kept,
+                  MappingProxyType({ln.line: k for k, ln in enumerate(kept)}), _frozen(line_cell),
                   _frozen(np.array([ln.mfn for ln in kept], dtype=float))), notes
 
 
@@ -513,7 +515,7 @@ def compile_tariffs(policy: Policy, *, regions: Sequence[str], sectors: Sequence
     anchor, _ = agreements_rates(lay, mfn_rest, cal_ags, B)
     ags = cal_ags if calibration is None else tuple(compile_agreement(lay, a)
                                                     for a in policy.agreements)
-    measures = {m: compile_measure(lay, m) for m in policy.measures}
+    measures = MappingProxyType({m: compile_measure(lay, m) for m in policy.measures})
     return CompiledTariffs(
         policy=policy, calibration=cal, base_date=B, retroactive=retroactive, layout=lay,
         base_tariffs=_frozen(t0), line_weight=_frozen(weight), line_share=_frozen(share),
