@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from policy_helpers import mini
 
 from sim.model import compare, solve
@@ -196,3 +198,40 @@ def test_a_cut_under_a_floor_is_logged_as_masked():
     assert "beef_us_jp" in masked[0]["what"] and "beef_floor" in masked[0]["why"]
     _, res = run(_agreement(), speed=1.0)
     assert not [e for e in res.log if e["kind"] == "concession masked"]
+
+
+SCOPES = (Scope(importers=("USA",), exporters=("JPN",)),
+          Scope(importers=("JPN",), sectors=("food_agriculture",)),
+          Scope(importers=("JPN",), lines=("beef_us_jp",)),
+          Scope(importers=("USA",), sectors=("motor_vehicles",), coverage=0.5))
+
+
+@st.composite
+def measures(draw):
+    out = []
+    for k in range(draw(st.integers(1, 4))):
+        eff = date(2024, 1, 1) + timedelta(days=draw(st.integers(0, 360)))
+        until = (None if draw(st.booleans())
+                 else eff + timedelta(days=draw(st.integers(0, 200))))
+        paused = ()
+        if draw(st.booleans()):
+            a = eff + timedelta(days=draw(st.integers(1, 60)))
+            paused = ((a, a + timedelta(days=draw(st.integers(0, 40)))),)
+        out.append(Measure(name=f"m{k}", rate=draw(st.floats(0.0, 0.5)),
+                           stacking=draw(st.sampled_from(("add", "floor", "replace", "cap"))),
+                           scope=draw(st.sampled_from(SCOPES)), effective=eff, until=until,
+                           paused=paused, order=k))
+    return tuple(out)
+
+
+@settings(max_examples=25, deadline=None)
+@given(measures())
+def test_state_owned_by_the_processes_averages_like_the_policy_layer(ms):
+    """Any set of measures (dates, pauses, stacking, scopes): each period's tariffs from the
+    state the processes own equal the policy layer's day-weighted average by date, exactly."""
+    tm = tariff_model(_agreement(*ms))
+    res = Timeline(tm, mini().economy, month_starts(date(2024, 1, 1), date(2025, 3, 1)),
+                   solver=solve, compare=compare, policy_only=True,
+                   base=solve(mini().economy)).run()
+    for p in res.periods:
+        np.testing.assert_array_equal(p.tariffs, tm.average(p.start, p.end))
