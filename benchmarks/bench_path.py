@@ -35,8 +35,7 @@ STAGES = {
     "equilibrium solves": [("solver.py", "solve")],
     "policy layer": [
         ("tariffs.py", "average"),                        # before: tariffs re-derived by date
-        ("schedule.py", "agreement_changes"),             # after: dated changes, once
-        ("schedule.py", "measure_changes"),
+        ("schedule.py", "policy_schedule"),               # after: dated changes, once
         ("state.py", "_recompute"),                       # after: the state on each change
         ("state.py", "_masked"),
         ("state.py", "close_period"),

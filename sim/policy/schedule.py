@@ -12,7 +12,8 @@ them; nothing here knows about SimPy. For an interval ``(after, until)``:
   pauses or resumes (its retroactive date when tariffs are assessed retroactively), with
   whether it is in force from that day, and its log entries.
 
-``PolicyChange`` is one entry of the event log.
+:func:`policy_schedule` gathers both for a compiled policy into the frozen
+:class:`PolicySchedule` the timeline runs. ``PolicyChange`` is one entry of the event log.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sim.policy.model import Measure, Scope
 from sim.policy.staging import Path as PathStaging
 
 __all__ = ["AgreementSchedule", "AgreementStep", "MeasureSchedule", "MeasureStep",
-           "PolicyChange", "agreement_changes", "agreement_days", "measure_changes", "scope_text"]
+           "PolicyChange", "PolicySchedule", "agreement_changes", "agreement_days",
+           "measure_changes", "policy_schedule", "scope_text"]
 
 
 @dataclass(frozen=True)
@@ -170,3 +172,22 @@ def measure_changes(m: Measure, retroactive: bool, start: date, end: date) -> Me
     return MeasureSchedule(m, m.active(start, retroactive),
                            tuple(MeasureStep(d, m.active(d, retroactive)) for d in days),
                            _measure_log(m, retroactive, start, end))
+
+
+@dataclass(frozen=True, eq=False)
+class PolicySchedule:
+    """Every dated change of a compiled policy over ``[start, end)``."""
+
+    compiled: CompiledTariffs
+    start: date
+    end: date
+    agreements: tuple[AgreementSchedule, ...]
+    measures: tuple[MeasureSchedule, ...]
+
+
+def policy_schedule(ct: CompiledTariffs, start: date, end: date) -> PolicySchedule:
+    """The scenario's agreements and measures as dated changes over ``[start, end)``."""
+    return PolicySchedule(ct, start, end,
+                          tuple(agreement_changes(ct, ag, start, end) for ag in ct.agreements),
+                          tuple(measure_changes(m, ct.retroactive, start, end)
+                                for m in ct.policy.measures))

@@ -29,7 +29,7 @@ import simpy
 
 from sim.policy.dates import quota_year_start
 from sim.policy.model import Measure
-from sim.policy.schedule import PolicyChange, agreement_changes, measure_changes
+from sim.policy.schedule import PolicyChange, policy_schedule
 from sim.policy.tariffs import TariffModel
 from sim.timeline.economy import economy_process, period_speed
 from sim.timeline.processes import (
@@ -221,8 +221,8 @@ class Timeline:
         self.start = self.grid[0]
         ct = self.tm.compiled
         lo, hi = self._history_start(), self.grid[-1]
-        ags = [agreement_changes(ct, ag, lo, hi) for ag in ct.agreements]
-        ms = [measure_changes(m, ct.retroactive, lo, hi) for m in ct.policy.measures]
+        sched = policy_schedule(ct, lo, hi)
+        ags, ms = sched.agreements, sched.measures
         self.state = state = PolicyState(ct, lo, [s.initial for s in ags],
                                          {s.measure: s.initial for s in ms})
         # replay the changes before the first reporting date (the counters' history)
