@@ -21,6 +21,7 @@ from sim.timeline import (
     VolumeTest,
     period_speed,
 )
+from sim.timeline.quota import evaluate_test
 
 
 def tariff_model(*measures: Measure) -> TariffModel:
@@ -133,12 +134,11 @@ def test_historical_beef_safeguard_march_2021_and_three_trigger():
 
 def test_multi_trigger_needs_all_tests():
     """A volume test met but the growth test failed: no trigger; all met: trigger."""
-    tl = timeline(tariff_model(), date(2024, 1, 1), date(2024, 2, 1))
     cum, prev = {"beef_us_jp": 300.0}, {"beef_us_jp": 400.0}
     v = VolumeTest(("beef_us_jp",), ((2020, 250.0),))
     g = GrowthTest(("beef_us_jp",), until_year=2027)
-    assert tl._test(v, 2024, cum, prev)[0] and not tl._test(g, 2024, cum, prev)[0]
-    assert tl._test(g, 2028, cum, prev)[0]  # growth test expired
+    assert evaluate_test(v, 2024, cum, prev)[0] and not evaluate_test(g, 2024, cum, prev)[0]
+    assert evaluate_test(g, 2028, cum, prev)[0]  # growth test expired
 
 
 def test_trq_rate_holds_to_quota_year_end():

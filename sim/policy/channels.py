@@ -344,6 +344,11 @@ class TradeCostModel:
             self._memo[k] = hit
         return hit
 
+    def change_dates(self, start: date, end: date) -> list[date]:
+        """Days in ``(start, end)`` on which a factor may change (phase-in steps, ends)."""
+        return self._dates[bisect.bisect_right(self._dates, start):
+                           bisect.bisect_left(self._dates, end)]
+
     def at(self, day: date) -> np.ndarray | None:
         """The cost factor ``d̂`` on ``day``, or None where it is 1 everywhere."""
         if not self.active:
