@@ -138,7 +138,7 @@ def _per_metric(names: Any, f: Any) -> np.ndarray:
         cats, codes = names.categories, names.codes
     else:
         arr = np.asarray(names, dtype=object)
-        cats, codes = np.unique(arr.astype(str), return_inverse=True)
+        codes, cats = pd.factorize(arr.reshape(-1))     # hashing: one pass, no sort
         codes = codes.reshape(arr.shape)
     table = np.array([f(str(c)) for c in cats])
     return table[codes]

@@ -135,8 +135,9 @@ def meaning(key: str, x: float, reference: str, year: int) -> str:
         return (f"US customs collect ${abs(x):,.1f} bn a year {'more' if more else 'less'} "
                 f"than under {reference} in {year} (2022 values).")
     place = "US" if key == "cpi_usa" else "Japan's"
-    return (f"{place} consumer prices are {abs(x):.2f} points {'higher' if more else 'lower'} "
-            "relative to world incomes (the model's yardstick), not inflation.")
+    return (f"{place} consumer prices are {abs(x):.2f} % {'higher' if more else 'lower'} than "
+            f"under {reference} in {year}, relative to world incomes (the model's yardstick), "
+            "not inflation.")
 
 
 #: a card's delta colour by the registry's ``better`` (higher is good, lower is good, neither)
