@@ -132,6 +132,12 @@ def _per_metric(names: Any, f: Any) -> np.ndarray:
     names), evaluated once per distinct name and broadcast back."""
     if isinstance(names, str):
         return np.asarray(f(names))
+    table, codes = _by_name(names, f)
+    return table[codes]
+
+
+def _by_name(names: Any, f: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(f of each distinct name, codes)`` with ``names == distinct[codes]``."""
     if isinstance(names, pd.Series) and isinstance(names.dtype, pd.CategoricalDtype):
         cats, codes = names.cat.categories, names.cat.codes.to_numpy()
     elif isinstance(names, pd.Categorical):
@@ -140,8 +146,7 @@ def _per_metric(names: Any, f: Any) -> np.ndarray:
         arr = np.asarray(names, dtype=object)
         codes, cats = pd.factorize(arr.reshape(-1))     # hashing: one pass, no sort
         codes = codes.reshape(arr.shape)
-    table = np.array([f(str(c)) for c in cats])
-    return table[codes]
+    return np.array([f(str(c)) for c in cats]), codes
 
 
 def difference(metric_name: Any, value: Any, reference: Any) -> np.ndarray:
@@ -161,10 +166,17 @@ def difference_units(metric_name: Any, unit: Any) -> np.ndarray:
     """The unit of :func:`difference` for each metric and its values' ``unit`` (the path's
     ``unit`` column): ``%`` for a ratio, ``pp`` for a difference of percent values, else the
     values' own unit."""
-    kind = _per_metric(metric_name, lambda n: "%" if metric(n).ratio else
-                       "pp" if metric(n).unit == "%" else "")
-    own = np.asarray(unit, dtype=object)
-    return np.where(kind == "", own, kind)
+    def rule(n: str) -> str:
+        return "%" if metric(n).ratio else "pp" if metric(n).unit == "%" else ""
+
+    if isinstance(metric_name, str):
+        return np.asarray(rule(metric_name) or unit, dtype=object)
+    kinds, codes = _by_name(metric_name, rule)
+    out = np.array(unit, dtype=object)      # a copy, broadcast below if a scalar
+    out = np.broadcast_to(out, np.shape(codes)).copy()
+    fixed = (kinds != "")[codes]
+    out[fixed] = kinds.astype(object)[codes][fixed]
+    return out
 
 
 def difference_table(path: pd.DataFrame, reference_path: pd.DataFrame,
@@ -176,7 +188,8 @@ def difference_table(path: pd.DataFrame, reference_path: pd.DataFrame,
     a = path.astype({c: str for c in keys[1:]})
     b = reference_path.astype({c: str for c in keys[1:]})
     m = a.merge(b[[*keys, "value"]], on=keys, suffixes=("", "_ref"))
-    m["value"] = difference(m["metric"].to_numpy(), m["value"], m["value_ref"])
-    m["unit"] = difference_units(m["metric"].to_numpy(), m["unit"].astype(str).to_numpy())
+    names = pd.Categorical(m["metric"])                   # one pass over the names
+    m["value"] = difference(names, m["value"], m["value_ref"])
+    m["unit"] = difference_units(names, np.asarray(m["unit"], dtype=object))
     m["reference"] = reference
     return m[DIFFERENCE_COLUMNS]
