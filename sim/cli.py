@@ -131,9 +131,11 @@ def counterfactual_cmd(
     written = result.write(out)
     table = Table(title=f"{base.name}: {shock.name}, closure {closure} (% change vs the "
                         "solved baseline)")
-    columns = {"welfare_pct": "welfare %", "real_wage_pct": "real wage %",
-               "price_index_pct": "prices %", "tot_pct": "ToT %", "vot_pct": "VoT %",
-               "welfare_cp_pct": "CP total %"}
+    from sim.model.metric_registry import metric
+
+    columns = {c: f"{metric(c).header} {metric(c).unit}" for c in (
+        "welfare_pct", "real_wage_pct", "price_index_pct", "tot_pct", "vot_pct",
+        "welfare_cp_pct")}
     table.add_column("region")
     for header in columns.values():
         table.add_column(header, justify="right")
@@ -373,8 +375,9 @@ WaitOpt = Annotated[bool, typer.Option("--wait/--no-wait", help="If another runn
                                                                 "store: wait for it, or exit 2 "
                                                                 "naming it.")]
 MetricsOpt = Annotated[list[str] | None, typer.Option("--metric", help="Metrics to store "
-                                                                       "(repeat or comma list)."
-                                                      )]
+                                                                       "(repeat or comma list; "
+                                                                       "`tradesim metrics` "
+                                                                       "lists them).")]
 RegionsOpt = Annotated[list[str] | None, typer.Option("--region", help="Regions to store "
                                                                        "(default all).")]
 
@@ -609,6 +612,26 @@ def data_inspect_cmd(
     from sim.data.build.commands import inspect
 
     console.print(inspect(name), highlight=False)
+
+
+@app.command("metrics")
+def metrics_cmd(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/metrics.md (the "
+                                                               "registry as a page).")] = False,
+) -> None:
+    """List every metric tradesim emits: name, unit, how it is compared with a reference."""
+    from sim.model.metric_registry import METRICS, metrics_markdown
+
+    if markdown:
+        sys.stdout.write(metrics_markdown())
+        return
+    table = Table(title="Metrics (sim/model/metrics.toml; docs/metrics.md has the "
+                        "descriptions)")
+    for c in ("name", "unit", "vs reference", "label"):
+        table.add_column(c)
+    for m in METRICS.values():
+        table.add_row(m.name, m.unit, m.reference, m.label)
+    console.print(table)
 
 
 @app.command("app", context_settings={"allow_extra_args": True,

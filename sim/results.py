@@ -4,7 +4,7 @@ A path is one long table with the columns ``scenario, date, region, partner, sec
 value, unit``; ``partner``/``sector`` are ``"all"`` for region totals. Per reporting period it
 holds, in this order:
 
-* every region metric of :data:`sim.model.REGION_METRICS` that ``compare`` returned, plus
+* every region metric that :func:`sim.model.compare` returned, plus
   ``welfare_usd = welfare_pct / 100 · income_base`` (baseline unit);
 * by region and sector: ``gross_output``, ``value_added`` (baseline unit) and
   ``price_pct = 100 (p̂_nj / p̂_nj^base − 1)``;
@@ -14,7 +14,19 @@ holds, in this order:
   international flows only).
 
 Every period has the same rows, so the label columns are built once as categorical codes and
-tiled over periods; only the values are stacked per period.
+tiled over periods; only the values are stacked per period. Names and units come from the
+metric registry (``sim/model/metrics.toml``, :mod:`sim.model.metric_registry`).
+
+**Against a reference** (:func:`difference`, the one definition every face uses): for a
+scenario value ``a`` and the reference's ``b`` of one metric on the same date and labels,
+
+* registry rule ``ratio`` (percent changes that are ratios of two equilibria):
+  ``100 ((1 + a/100) / (1 + b/100) − 1)``, in %: the change relative to the reference;
+* rule ``difference`` (levels, rates in %, the first-order welfare terms): ``a − b``, in the
+  level's unit or in pp.
+
+Differences are taken period by period (:func:`difference_table`); a year's figure is the mean
+of its periods' differences.
 """
 
 from __future__ import annotations
@@ -24,9 +36,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "tidy_path"]
+from sim.model.metric_registry import metric, unit_of
+
+__all__ = ["COLUMNS", "DIFFERENCE_COLUMNS", "difference", "difference_table", "difference_units",
+           "tidy_path"]
 
 COLUMNS = ["scenario", "date", "region", "partner", "sector", "metric", "value", "unit"]
+#: columns of a table of differences against a reference (:func:`difference_table`)
+DIFFERENCE_COLUMNS = ["scenario", "reference", "date", "region", "partner", "sector", "metric",
+                      "value", "unit"]
 _LABELS = ("region", "partner", "sector", "metric", "unit")
 
 
@@ -40,8 +58,6 @@ def _categorical(labels: np.ndarray, periods: int) -> pd.Categorical:
 def tidy_path(name: str, result: Any, baseline: Any, tariff_model: Any,
               detail: str = "full") -> pd.DataFrame:
     """The tidy path of a :class:`sim.timeline.TimelineResult` on ``baseline``."""
-    from sim.model import REGION_METRICS
-
     periods = result.periods
     if not periods:
         return pd.DataFrame(columns=COLUMNS)
@@ -61,17 +77,17 @@ def tidy_path(name: str, result: Any, baseline: Any, tariff_model: Any,
     with_usd = "welfare_pct" in first and "income_base" in first
     blocks: list[tuple[np.ndarray, Any, Any, str, str]] = []  # region, partner, sector, m, u
     for m in region_metrics:
-        u = REGION_METRICS.get(m, ("", ""))[0]
-        blocks.append((regions, "all", "all", m, unit if u == "unit" else u))
+        blocks.append((regions, "all", "all", m, unit_of(m, unit)))
     if with_usd:
-        blocks.append((regions, "all", "all", "welfare_usd", unit))
+        blocks.append((regions, "all", "all", "welfare_usd", unit_of("welfare_usd", unit)))
     by_sector = (np.repeat(regions, S), "all", np.tile(sectors, R))
-    for m, u in (("gross_output", unit), ("value_added", unit), ("price_pct", "%")):
-        blocks.append((*by_sector, m, u))
+    for m in ("gross_output", "value_added", "price_pct"):
+        blocks.append((*by_sector, m, unit_of(m, unit)))
     if detail == "full":
-        blocks.append((regions[nn], regions[ii], sectors[jj], "imports", unit))
-        blocks.append((regions[tn], regions[ti], sectors[tj], "tariff", "%"))
-    blocks.append((regions, "all", "all", "tariff_avg", "%"))
+        blocks.append((regions[nn], regions[ii], sectors[jj], "imports",
+                       unit_of("imports", unit)))
+        blocks.append((regions[tn], regions[ti], sectors[tj], "tariff", unit_of("tariff", unit)))
+    blocks.append((regions, "all", "all", "tariff_avg", unit_of("tariff_avg", unit)))
     sizes = [len(b[0]) for b in blocks]
     template = {
         "region": np.concatenate([b[0] for b in blocks]),
@@ -109,3 +125,71 @@ def tidy_path(name: str, result: Any, baseline: Any, tariff_model: Any,
         "unit": _categorical(template["unit"], n),
     })
     return df[COLUMNS]
+
+
+def _per_metric(names: Any, f: Any) -> np.ndarray:
+    """``f(name)`` for every element of ``names`` (a name, or an array-like or categorical of
+    names), evaluated once per distinct name and broadcast back."""
+    if isinstance(names, str):
+        return np.asarray(f(names))
+    table, codes = _by_name(names, f)
+    return table[codes]
+
+
+def _by_name(names: Any, f: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(f of each distinct name, codes)`` with ``names == distinct[codes]``."""
+    if isinstance(names, pd.Series) and isinstance(names.dtype, pd.CategoricalDtype):
+        cats, codes = names.cat.categories, names.cat.codes.to_numpy()
+    elif isinstance(names, pd.Categorical):
+        cats, codes = names.categories, names.codes
+    else:
+        arr = np.asarray(names, dtype=object)
+        codes, cats = pd.factorize(arr.reshape(-1))     # hashing: one pass, no sort
+        codes = codes.reshape(arr.shape)
+    return np.array([f(str(c)) for c in cats]), codes
+
+
+def difference(metric_name: Any, value: Any, reference: Any) -> np.ndarray:
+    """``value`` against ``reference`` by the registry's rule for each metric (vectorised).
+
+    ``metric_name`` is one name or names broadcastable against ``value`` (an array, a Series,
+    a categorical); ``ratio`` metrics give ``100 ((1 + a/100) / (1 + b/100) − 1)``, the others
+    ``a − b``. A name the registry does not have raises :class:`KeyError`.
+    """
+    a = np.asarray(value, dtype=float)
+    b = np.asarray(reference, dtype=float)
+    ratio = _per_metric(metric_name, lambda n: metric(n).ratio)
+    return np.where(ratio, 100 * ((1 + a / 100) / (1 + b / 100) - 1), a - b)
+
+
+def difference_units(metric_name: Any, unit: Any) -> np.ndarray:
+    """The unit of :func:`difference` for each metric and its values' ``unit`` (the path's
+    ``unit`` column): ``%`` for a ratio, ``pp`` for a difference of percent values, else the
+    values' own unit."""
+    def rule(n: str) -> str:
+        return "%" if metric(n).ratio else "pp" if metric(n).unit == "%" else ""
+
+    if isinstance(metric_name, str):
+        return np.asarray(rule(metric_name) or unit, dtype=object)
+    kinds, codes = _by_name(metric_name, rule)
+    out = np.array(unit, dtype=object)      # a copy, broadcast below if a scalar
+    out = np.broadcast_to(out, np.shape(codes)).copy()
+    fixed = (kinds != "")[codes]
+    out[fixed] = kinds.astype(object)[codes][fixed]
+    return out
+
+
+def difference_table(path: pd.DataFrame, reference_path: pd.DataFrame,
+                     reference: str) -> pd.DataFrame:
+    """Rows of ``path`` against the rows of ``reference_path`` with the same date, region,
+    partner, sector and metric (:data:`DIFFERENCE_COLUMNS`; :func:`difference` and
+    :func:`difference_units`)."""
+    keys = ["date", "region", "partner", "sector", "metric"]
+    a = path.astype({c: str for c in keys[1:]})
+    b = reference_path.astype({c: str for c in keys[1:]})
+    m = a.merge(b[[*keys, "value"]], on=keys, suffixes=("", "_ref"))
+    names = pd.Categorical(m["metric"])                   # one pass over the names
+    m["value"] = difference(names, m["value"], m["value_ref"])
+    m["unit"] = difference_units(names, np.asarray(m["unit"], dtype=object))
+    m["reference"] = reference
+    return m[DIFFERENCE_COLUMNS]

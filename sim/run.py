@@ -19,13 +19,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
 from sim.policy.dates import month_starts
 from sim.policy.tariffs import TariffModel
-from sim.results import COLUMNS, tidy_path
+from sim.results import COLUMNS, difference_table, tidy_path
 from sim.scenario.compile import CompiledScenario, compile_scenario
 from sim.scenario.loader import Scenario, ScenarioError, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
@@ -288,24 +287,14 @@ def _check_channels(channels: Any) -> tuple[str, ...] | None:
 
 
 def against_reference(run: ScenarioRun, ref: ScenarioRun | None = None) -> pd.DataFrame:
-    """Differences ``run - reference`` on matching rows.
-
-    Percent changes are compared as ratios (``100 ((1 + a/100) / (1 + b/100) - 1)``: the change
-    relative to the reference); rates in % and levels as differences.
+    """Differences of ``run`` against the reference on matching rows
+    (:func:`sim.results.difference_table`: by the metric registry's rule, ratios for percent
+    changes against the baseline, ``a − b`` for levels and rates; the unit column says which).
     """
     ref = ref or run.reference
     if ref is None:
         raise ValueError("no reference run")
-    keys = ["date", "region", "partner", "sector", "metric"]
-    a = run.path.astype({c: str for c in keys[1:]})
-    b = ref.path.astype({c: str for c in keys[1:]})
-    m = a.merge(b[[*keys, "value"]], on=keys, suffixes=("", "_ref"))
-    pct = m["metric"].str.endswith("_pct")
-    m["value"] = np.where(pct, 100 * ((1 + m["value"] / 100) / (1 + m["value_ref"] / 100) - 1),
-                          m["value"] - m["value_ref"])
-    m["unit"] = m["unit"].astype(str)
-    m["reference"] = ref.name
-    return m[["scenario", "reference", *keys, "value", "unit"]]
+    return difference_table(run.path, ref.path, ref.name)
 
 
 def write_parquet(run: ScenarioRun, out: Path | str) -> list[Path]:

@@ -47,7 +47,7 @@ def _welfare(path, region="USA"):
 def test_page_renders_with_no_changes(page):
     """On the historical base with no changes the cards read zero against the base."""
     assert page.title[0].value == "Build a scenario"
-    assert _welfare_card(page) == "0.000 pp"
+    assert _welfare_card(page) == "0.000 %"
     assert not page.error
 
 
@@ -57,7 +57,7 @@ def test_adjustment_speed_applies_to_both_sides(page):
     which λ both sides used."""
     page.slider(key="bld_historical_lambda").set_value(0.6).run()
     assert not page.exception
-    assert _welfare_card(page) == "0.000 pp"
+    assert _welfare_card(page) == "0.000 %"
     rev = next(m.value for m in page.metric if m.label.startswith("US tariff revenue"))
     assert rev == "$0.00 bn/yr"
     assert any("λ 0.6/yr" in c.value for c in page.caption)
@@ -268,7 +268,7 @@ def test_partner_tariffs_retaliation_and_removal_reach_the_file():
     assert ev["app_eu_retaliates"]["actor"] == "EU" and ev["app_eu_retaliates"]["kind"] == \
         "retaliation"
     assert ev["section_122_2026"]["kind"] == "remove"
-    assert _welfare_card(at) != "0.000 pp"
+    assert _welfare_card(at) != "0.000 %"
 
 
 def test_shared_link_opens_the_scenario_and_the_address_follows_the_controls():

@@ -47,7 +47,7 @@ def test_cards_have_units(app):
     heads = {f"{h[1]}, 2030" for h in tables.HEADLINES}
     for m in [m for m in app.metric if m.label in heads]:
         assert any(u in m.value for u in ("pp", "%", " bn")), (m.label, m.value)
-        assert any(u in (m.delta or "") for u in ("pp", " bn")), (m.label, m.delta)
+        assert any(u in (m.delta or "") for u in ("pp", "%", " bn")), (m.label, m.delta)
 
 
 def test_every_tab_draws_a_chart_and_downloads_exist(app):
@@ -78,8 +78,9 @@ def test_elasticity_band_and_annual_grid(app):
     app.checkbox(key="cmp_band").set_value(False).run()
 
 
-def test_headline_welfare_is_the_difference_of_welfare_pct(paths):
-    """The welfare card equals welfare_pct(TPP-12) − welfare_pct(historical), mean of 2030."""
+def test_headline_welfare_is_real_income_relative_to_the_reference(paths):
+    """The welfare card is TPP-12's real income relative to historical's in 2030 (the metric
+    registry's ratio rule): 100 ((1 + a/100) / (1 + b/100) − 1) of welfare_pct, in %."""
     head = tables.headline_table(paths, "historical", 2030).set_index(["scenario", "key"])
     for region, key in (("USA", "welfare_usa"), ("JPN", "welfare_jpn")):
         a = paths["tpp12"]
@@ -89,8 +90,9 @@ def test_headline_welfare_is_the_difference_of_welfare_pct(paths):
             s = p[(p.metric == "welfare_pct") & (p.region == r) & (p.date.dt.year == 2030)]
             return s["value"].mean()
 
-        assert head.loc[("tpp12", key), "difference"] == pytest.approx(w(a) - w(b))
-        assert head.loc[("tpp12", key), "difference_unit"] == "pp"
+        want = 100 * ((1 + w(a) / 100) / (1 + w(b) / 100) - 1)
+        assert head.loc[("tpp12", key), "difference"] == pytest.approx(want, rel=1e-12)
+        assert head.loc[("tpp12", key), "difference_unit"] == "%"
         assert head.loc[("historical", key), "difference"] == 0
 
 

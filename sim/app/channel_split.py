@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from sim.channels import PARTS, STEPS
+from sim.results import difference
 
 __all__ = ["CHANNEL_LABELS", "STEPS", "channel_bars", "channel_paths", "split"]
 
@@ -31,13 +32,12 @@ def split(scenario_steps: Sequence[pd.DataFrame], reference_steps: Sequence[pd.D
           metric: str = "welfare_pct", regions: Sequence[str] = ("USA", "JPN")
           ) -> pd.DataFrame:
     """``date, region, channel, value``: the scenario against the reference at each step
-    (percent metrics as ratios, as :func:`sim.run.against_reference`), as sequential parts."""
+    (:func:`sim.results.difference`, as every Compare number), as sequential parts."""
     levels = []
     for a, b in zip(scenario_steps, reference_steps, strict=True):
         x, y = _region_totals(a, metric, regions), _region_totals(b, metric, regions)
         x, y = x.align(y, join="inner")
-        levels.append(100 * ((1 + x / 100) / (1 + y / 100) - 1) if metric.endswith("_pct")
-                      else x - y)
+        levels.append(pd.Series(difference(metric, x, y), index=x.index))
     parts = {"tariffs": levels[0], "goods_nontariff": levels[1] - levels[0],
              "services": levels[2] - levels[1], "total": levels[2]}
     out = [v.rename("value").reset_index().assign(channel=k) for k, v in parts.items()]

@@ -93,7 +93,7 @@ def sector_chart(df: pd.DataFrame, scenarios: list[str] | None = None) -> alt.Ch
 
 
 def ranked_bars(df: pd.DataFrame, *, value: str = "value", label: str = "region",
-                x_title: str = "welfare, difference from the reference (pp)") -> alt.Chart:
+                x_title: str = "welfare against the reference (%)") -> alt.Chart:
     """Horizontal bars ranked by ``value`` (largest gain on top), blue for gains, red for
     losses (the map's diverging colours)."""
     d = df.assign(sign=(df[value] >= 0).map({True: "gain", False: "loss"}))

@@ -1,7 +1,8 @@
 """Where every shipped number comes from: one rule per shipped data file (rules as data).
 
 Every file the package ships as data (``sim/baselines``, ``sim/policy/data``,
-``sim/data/concordances``, ``sim/batch/data``, ``sim/data/validation``, ``sim/app/assets``)
+``sim/data/concordances``, ``sim/batch/data``, ``sim/data/validation``, ``sim/app/assets``,
+the metric registry ``sim/model/metrics.toml``)
 matches exactly one :data:`RULES` entry, which says how its rows carry their source:
 
 * ``rows``: each row has non-empty source column(s) (and optionally a status that marks it
@@ -31,7 +32,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parent
 #: package-data folders (pyproject.toml) holding data rather than code
 DATA_DIRS = ("baselines", "policy/data", "data/concordances", "batch/data", "data/validation",
-             "app/assets", "estimate/data", "estimate/effects")
+             "app/assets", "estimate/data", "estimate/effects", "model")
 NOT_DATA = ("*.py", "*.md", "LICENSE*", "py.typed")
 
 
@@ -99,6 +100,8 @@ RULES: tuple[Rule, ...] = (
     Rule("app/assets/favicon.png", "documented", document="sim/app/assets/README.md"),
     Rule("estimate/data/agtpa.csv.gz", "documented", document="sim/estimate/data/README.md"),
     Rule("estimate/effects/*.toml", "documented", document="docs/estimation.md"),
+    # definitions, not data: the metric registry; docs/metrics.md is generated from it
+    Rule("model/metrics.toml", "documented", document="docs/metrics.md"),
 )
 
 

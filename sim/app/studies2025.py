@@ -7,7 +7,8 @@ each row we report the closest measure tradesim has, named in ``our measure``:
   (``tariff_avg``, 2022 weights, so before substitution);
 * a cost per household (unit ``USD per household``): the real-income change per US household
   (:func:`sim.app.welfare.household_cost`);
-* anything else (welfare, GDP, prices): the exact real-income change of the region in pp.
+* anything else (welfare, GDP, prices): the exact real income of the region relative to the
+  reference's, % (:func:`sim.results.difference`, as the Compare page's welfare card).
 
 Years beyond our horizon are read at our last year (the row says so).
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.app.welfare import household_cost
+from sim.app.welfare import household_cost, year_difference
 
 __all__ = ["STUDIES_2025", "load_studies", "pairs", "study_table"]
 
@@ -39,27 +40,18 @@ def pairs(rows: list[dict]) -> set[tuple[str, str]]:
     return {(r["tradesim_scenario"], r["tradesim_reference"]) for r in rows}
 
 
-def _year_mean(path: pd.DataFrame, metric: str, region: str, year: int) -> float:
-    s = path[(path["metric"] == metric) & (path["region"] == region)
-             & (path["partner"] == "all") & (path["sector"] == "all")]
-    s = s[pd.to_datetime(s["date"]).dt.year == year]
-    return float(s["value"].mean()) if len(s) else float("nan")
-
-
 def _ours(row: dict, paths: Mapping[str, pd.DataFrame], year: int) -> tuple[float, str]:
     a, b = paths[row["tradesim_scenario"]], paths[row["tradesim_reference"]]
     region = row["region"]
     if row["unit"] == "pp":
-        return (_year_mean(a, "tariff_avg", region, year)
-                - _year_mean(b, "tariff_avg", region, year),
+        return (year_difference(a, b, "tariff_avg", region, year),
                 "trade-weighted applied tariff, pp (2022 weights)")
     if row["unit"].startswith("USD per household"):
         hh = household_cost(paths, row["tradesim_scenario"], row["tradesim_reference"], year,
                             region)
         return hh["usd_per_household"], "real income per household, USD/yr (2022 values)"
-    return (_year_mean(a, "welfare_pct", region, year)
-            - _year_mean(b, "welfare_pct", region, year),
-            "welfare (exact real income), pp")
+    return (year_difference(a, b, "welfare_pct", region, year),
+            "welfare (exact real income) relative to the reference, %")
 
 
 def study_table(rows: list[dict], paths: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -2,14 +2,16 @@
 
 Every function takes the tidy path of :func:`sim.run.run_scenario` (columns ``scenario, date,
 region, partner, sector, metric, value, unit``), one per scenario, and returns a tidy DataFrame
-with explicit units. Comparisons are always against a named reference scenario:
+with explicit units. Comparisons are always against a named reference scenario, by the one
+definition :func:`sim.results.difference` (the metric registry's rule, ``sim/model/metrics.toml``):
 
-* percent metrics (``*_pct``: changes against the model's solved baseline) are compared as
-  differences in percentage points (``pp``);
-* levels (USD million at the baseline's 2022 values, annual rates) as differences in USD billion
-  and, where useful, as percent changes against the reference.
+* percent changes against the model's solved baseline (welfare, real wage, prices) as the
+  change relative to the reference, ``100 ((1 + a/100) / (1 + b/100) − 1)``, in %;
+* levels (USD million at the baseline's 2022 values, annual rates) as differences, shown in
+  USD billion, and rates in % (tariffs) as differences in pp.
 
-Year values are the mean of the reporting periods that start in that year (annual rates).
+Differences are taken period by period; a year's figure is the mean of the differences of the
+reporting periods that start in that year (annual rates).
 """
 
 from __future__ import annotations
@@ -19,19 +21,21 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from sim.results import difference, difference_units
+
 __all__ = ["HEADLINES", "bilateral_by_sector", "cumulative", "event_log", "headline_table",
            "period_years", "region_welfare", "sector_output", "series", "year_mean"]
 
-#: (key, label, metric, region, kind): kind "pp" (percent metric, difference in points),
-#: "usd" (level, USD million, difference in USD billion per year), "trade" (US–Japan goods and
-#: services trade, both directions).
+#: (key, label, metric, region, kind): kind "change" (a region metric against the reference by
+#: the registry's rule), "usd" (level, USD million, difference in USD billion per year),
+#: "trade" (US–Japan goods and services trade, both directions, % change of the level).
 HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("welfare_usa", "US welfare", "welfare_pct", "USA", "pp"),
-    ("welfare_jpn", "Japan welfare", "welfare_pct", "JPN", "pp"),
+    ("welfare_usa", "US welfare", "welfare_pct", "USA", "change"),
+    ("welfare_jpn", "Japan welfare", "welfare_pct", "JPN", "change"),
     ("trade_usjp", "US–Japan trade", "imports", "USA+JPN", "trade"),
     ("revenue_usa", "US tariff revenue", "tariff_revenue_new", "USA", "usd"),
-    ("cpi_usa", "US consumer prices", "price_index_pct", "USA", "pp"),
-    ("cpi_jpn", "Japan consumer prices", "price_index_pct", "JPN", "pp"),
+    ("cpi_usa", "US consumer prices", "price_index_pct", "USA", "change"),
+    ("cpi_jpn", "Japan consumer prices", "price_index_pct", "JPN", "change"),
 )
 
 
@@ -62,8 +66,8 @@ def series(paths: Mapping[str, pd.DataFrame], metric: str, region: str, *,
     """Time path of one metric by scenario: ``scenario, date, value, unit``.
 
     ``sector=None`` sums over sectors (bilateral imports). With ``reference`` each scenario's
-    value is shown minus the reference's on the same date (percent metrics in pp; levels in
-    the metric's unit).
+    value is shown against the reference's on the same date (:func:`sim.results.difference`;
+    the ``unit`` column says %, pp or the level's unit).
     """
     frames = []
     for name, p in paths.items():
@@ -77,10 +81,9 @@ def series(paths: Mapping[str, pd.DataFrame], metric: str, region: str, *,
     if reference is not None and reference in paths:
         ref = df[df.scenario == reference][["date", "value"]].rename(columns={"value": "ref"})
         df = df.merge(ref, on="date", how="inner")
-        df["value"] = df["value"] - df["ref"]
+        df["value"] = difference(metric, df["value"], df["ref"])
+        df["unit"] = difference_units(metric, df["unit"].astype(str).to_numpy())
         df = df.drop(columns="ref")
-        if metric.endswith("_pct"):
-            df["unit"] = "pp"
     return df.reset_index(drop=True)
 
 
@@ -121,16 +124,17 @@ def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
                    year: int, window: tuple[int, int] | None = None) -> pd.DataFrame:
     """Headline numbers of every scenario against ``reference``.
 
-    Columns: ``scenario, key, indicator, year, value, reference_value, difference,
+    Columns: ``scenario, key, indicator, year, value, reference_value, unit, difference,
     difference_unit, horizon, horizon_unit, horizon_label``.
 
-    * welfare and prices (``pp``): the year's difference in percentage points; over the horizon
-      the cumulative real-income difference in USD billion (welfare, from ``welfare_usd``) or the
-      mean difference in pp (prices);
+    * welfare and prices (``change``): the mean over the year's periods of
+      :func:`sim.results.difference` (the change relative to the reference, %); over the
+      horizon the cumulative real-income difference in USD billion (welfare, from
+      ``welfare_usd``) or the mean of the periods' differences (prices);
     * tariff revenue: USD billion per year and cumulative USD billion;
     * US–Japan trade (US imports from Japan plus US exports to Japan, goods and services at
-      producer prices, 2022 values): percent change against the reference and cumulative
-      difference in USD billion.
+      producer prices, 2022 values): percent change of the year's level against the
+      reference's, and cumulative difference in USD billion.
 
     ``window = (first, last)`` limits the cumulative and mean figures to those years
     (default: every year of the paths).
@@ -139,37 +143,42 @@ def headline_table(paths: Mapping[str, pd.DataFrame], reference: str,
     wide = {n: _headline_wide(p) for n, p in paths.items()}
     ref_w = wide[reference]
     for name, w_a in wide.items():
-        dates = w_a.index.intersection(ref_w.index)
-        in_year = np.asarray(dates.year == year)
-        v_year = {c: (float(w_a.loc[dates, c][in_year].mean()),
-                      float(ref_w.loc[dates, c][in_year].mean())) if in_year.any()
-                  else (np.nan, np.nan) for c in w_a.columns if c in ref_w.columns}
-        if window is not None:
-            dates = dates[(dates.year >= window[0]) & (dates.year <= window[1])]
-        a, b = w_a.loc[dates], ref_w.loc[dates]
-        yrs = period_years(pd.Series(dates)) if len(dates) else 1.0
+        common = w_a.index.intersection(ref_w.index)
+        in_year = np.asarray(common.year == year)
+        in_window = np.ones(len(common), dtype=bool) if window is None else np.asarray(
+            (common.year >= window[0]) & (common.year <= window[1]))
+        yrs = period_years(pd.Series(common[in_window])) if in_window.any() else 1.0
+
+        def year_mean_of(x: np.ndarray, in_year: np.ndarray = in_year) -> float:
+            return float(x[in_year].mean()) if in_year.any() else np.nan
+
         for key, label, metric, region, kind in HEADLINES:
             col = "trade" if kind == "trade" else f"{metric}|{region}"
-            va, vb = a[col].to_numpy(), b[col].to_numpy()
-            diffs = va - vb
-            v, vr = v_year[col]
-            if kind == "pp":
-                diff, dunit = v - vr, "pp"
+            va, vb = w_a.loc[common, col].to_numpy(), ref_w.loc[common, col].to_numpy()
+            v, vr = year_mean_of(va), year_mean_of(vb)
+            level = difference("imports" if kind == "trade" else metric, va, vb)
+            cum = float(level[in_window].sum() * yrs / 1000)
+            if kind == "change":
+                diff = year_mean_of(difference(metric, va, vb))
+                dunit = str(difference_units(metric, "%"))
                 if metric == "welfare_pct":
                     wcol = f"welfare_usd|{region}"
-                    hz = float((a[wcol].to_numpy() - b[wcol].to_numpy()).sum() * yrs / 1000)
+                    usd = difference("welfare_usd", w_a.loc[common, wcol].to_numpy(),
+                                     ref_w.loc[common, wcol].to_numpy())
+                    hz = float(usd[in_window].sum() * yrs / 1000)
                     hunit, hlabel = "USD bn", "cumulative"
                 else:
-                    hz, hunit, hlabel = float(diffs.mean()), "pp", "mean"
+                    d = difference(metric, va, vb)[in_window]
+                    hz, hunit, hlabel = float(d.mean()) if len(d) else np.nan, dunit, "mean"
             elif kind == "usd":
-                diff, dunit = (v - vr) / 1000, "USD bn/yr"
-                hz, hunit, hlabel = float(diffs.sum() * yrs / 1000), "USD bn", "cumulative"
+                diff, dunit = year_mean_of(level) / 1000, "USD bn/yr"
+                hz, hunit, hlabel = cum, "USD bn", "cumulative"
             else:
                 diff = 100 * (v / vr - 1) if vr else np.nan
                 dunit = "%"
-                hz, hunit, hlabel = float(diffs.sum() * yrs / 1000), "USD bn", "cumulative"
-            unit = "% vs solved baseline" if kind == "pp" else "USD bn/yr"
-            scale = 1.0 if kind == "pp" else 1 / 1000
+                hz, hunit, hlabel = cum, "USD bn", "cumulative"
+            unit = "% vs solved baseline" if kind == "change" else "USD bn/yr"
+            scale = 1.0 if kind == "change" else 1 / 1000
             rows.append({"scenario": name, "key": key, "indicator": label, "year": year,
                          "value": v * scale, "reference_value": vr * scale, "unit": unit,
                          "difference": diff, "difference_unit": dunit, "horizon": hz,
@@ -230,22 +239,31 @@ def sector_output(paths: Mapping[str, pd.DataFrame], reference: str, year: int,
 def region_welfare(paths: Mapping[str, pd.DataFrame], reference: str,
                    year: int) -> pd.DataFrame:
     """Welfare (exact real-income change) by region in ``year``: ``scenario, region, value``
-    (pp against the reference), ``welfare_pct``, ``reference_pct``, ``welfare_usd_bn``."""
-    ref = _sel(paths[reference], "welfare_pct")
-    ref = year_mean(ref, year, ["region"]).set_index("region")["value"]
+    (against the reference, :func:`sim.results.difference`, mean of the year's periods),
+    ``welfare_pct``, ``reference_pct`` (against the solved baseline), ``welfare_usd_bn``."""
+    def per_period(p: pd.DataFrame, metric: str) -> pd.DataFrame:
+        s = _sel(p, metric)
+        return s[pd.to_datetime(s["date"]).dt.year == year][["date", "region", "value"]]
+
+    ref_w, ref_u = per_period(paths[reference], "welfare_pct"), per_period(paths[reference],
+                                                                           "welfare_usd")
     out = []
     for name, p in paths.items():
-        w = year_mean(_sel(p, "welfare_pct"), year, ["region"]).set_index("region")["value"]
-        u = year_mean(_sel(p, "welfare_usd"), year, ["region"]).set_index("region")["value"]
-        ur = year_mean(_sel(paths[reference], "welfare_usd"), year, ["region"]).set_index(
-            "region")["value"]
-        d = pd.DataFrame({"welfare_pct": w, "reference_pct": ref,
-                          "welfare_usd_bn": (u - ur) / 1000}).reset_index()
-        d["value"] = d["welfare_pct"] - d["reference_pct"]
+        m = per_period(p, "welfare_pct").merge(ref_w, on=["date", "region"],
+                                               suffixes=("", "_ref"))
+        u = per_period(p, "welfare_usd").merge(ref_u, on=["date", "region"],
+                                               suffixes=("", "_ref"))
+        m["diff"] = difference("welfare_pct", m["value"], m["value_ref"])
+        u["usd"] = difference("welfare_usd", u["value"], u["value_ref"]) / 1000
+        g = m.groupby("region").agg(welfare_pct=("value", "mean"),
+                                    reference_pct=("value_ref", "mean"), value=("diff", "mean"))
+        g["welfare_usd_bn"] = u.groupby("region")["usd"].mean()
+        d = g.reset_index()[["region", "welfare_pct", "reference_pct", "welfare_usd_bn",
+                             "value"]]
         d.insert(0, "scenario", name)
         out.append(d)
     df = pd.concat(out, ignore_index=True)
-    df["unit"] = "pp"
+    df["unit"] = str(difference_units("welfare_pct", "%"))
     return df
 
 

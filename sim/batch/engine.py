@@ -379,10 +379,6 @@ def _extrapolate(last, older):
         (last.expenditure, older.expenditure))))
 
 
-def _pct_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 100 * ((1 + a / 100) / (1 + b / 100) - 1)
-
-
 def _aggregate(values: np.ndarray, grid: tuple[date, ...], frequency: str
                ) -> tuple[list[date], np.ndarray]:
     """``values [P, ...]`` -> reporting dates and values (annual: day-weighted means)."""
@@ -415,12 +411,12 @@ def run_chunk(payload: dict) -> ChunkResult:
     rnames = np.array(bl.regions, dtype=object)
     rsel = (np.arange(len(rnames)) if not regions_keep
             else np.array([k for k, r in enumerate(bl.regions) if r in regions_keep], int))
-    from sim.model import REGION_METRICS
+    from sim.model.metric_registry import unit_of
+    from sim.results import difference, difference_units
 
-    units = {m: (bl.unit if REGION_METRICS.get(m, ("", ""))[0] == "unit" else
-                 REGION_METRICS.get(m, ("%", ""))[0]) for m in metrics}
-    units["welfare_usd"] = bl.unit
-    units["tariff_avg"] = "%"
+    units = {m: unit_of(m, bl.unit) for m in metrics}
+    diff_units = {m: str(u) for m, u in zip(
+        metrics, difference_units(metrics, [units[m] for m in metrics]), strict=True)}
     dist = theta_distribution(bl.sectors, economy.theta)
 
     records: dict[str, dict] = {}
@@ -469,7 +465,7 @@ def run_chunk(payload: dict) -> ChunkResult:
 
     frames = []
     freq = plan.options.get("frequency", "period")
-    pct = np.array([m.endswith("_pct") for m in metrics])
+    names = np.array(metrics, dtype=object)[None, :, None]     # against [P, M, n]
     by_id = {r.run_id: r for r in runs}
     for rid in plan.chunks[index]:
         r = by_id[rid]
@@ -481,10 +477,9 @@ def run_chunk(payload: dict) -> ChunkResult:
             if grids[r.reference] != grids[rid]:
                 records[rid].update(status="failed", error="reference has another grid")
                 continue
-            diff = np.where(pct[None, :, None], _pct_ratio(values[rid], ref_v),
-                            values[rid] - ref_v)
+            diff = difference(names, values[rid], ref_v)
             frames.append(_tidy(r, by_id[r.reference].scenario, diff, grids[rid], freq,
-                                metrics, units, rnames, rsel))
+                                metrics, diff_units, rnames, rsel))
         elif r.reference:
             records[rid].update(status="failed", error="reference run failed: "
                                 + records[r.reference]["error"])

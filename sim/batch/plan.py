@@ -412,9 +412,9 @@ def mc_plan(scenarios: list[str | Path], draws: int, seed: int, *,
 
 
 def _check_metrics(metrics: list[str] | None) -> None:
-    from sim.model.metrics import REGION_METRICS
+    from sim.model.metric_registry import emitted_by
 
-    known = [*REGION_METRICS, "welfare_usd", "tariff_avg"]
+    known = list(emitted_by("batch"))
     bad = [m for m in metrics or [] if m not in known]
     if bad:
         raise BatchError(f"--metric {', '.join(bad)}: unknown (known: {', '.join(known)})")

@@ -215,22 +215,26 @@ def _summary(con: Console, r, diff, year: int) -> None:
     df = diff if diff is not None else r.path
     unit = str(r.path["unit"][r.path["metric"] == "imports_new"].iloc[0]) if (
         r.path["metric"] == "imports_new").any() else "model units"
-    title = (f"{r.name} minus {r.reference.name}, {year} average (% columns: pp; levels: "
-             f"difference, {unit}/yr)" if diff is not None
+    title = (f"{r.name} against {r.reference.name}, {year} average (% columns: relative to "
+             f"the reference; pp: difference; levels: difference, {unit}/yr; docs/metrics.md)"
+             if diff is not None
              else f"{r.name}, {year} average (% columns: change against the solved baseline; "
                   f"levels: {unit}/yr)")
     df = df[df["date"].dt.year == year]
     if df.empty:
         con.print(f"(no periods in {year})")
         return
+    from sim.model.metric_registry import difference_unit, metric
+
     t = Table(title=title)
     t.add_column("region")
-    metrics = [("welfare_pct", "welfare %"), ("real_wage_pct", "real wage %"),
-               ("price_index_pct", "CPI %"), ("exports_new", "exports"),
-               ("imports_new", "imports"), ("tariff_revenue_new", "tariff revenue"),
-               ("tariff_avg", "avg tariff %")]
-    for _, label in metrics:
-        t.add_column(label, justify="right")
+    metrics = [(m, metric(m).header) for m in (
+        "welfare_pct", "real_wage_pct", "price_index_pct", "exports_new", "imports_new",
+        "tariff_revenue_new", "tariff_avg")]
+    for m, label in metrics:   # levels' unit is in the title
+        u = difference_unit(m, "") if diff is not None else metric(m).unit.replace(
+            "baseline", "")
+        t.add_column(f"{label} {u}".strip(), justify="right")
     for region in ("USA", "JPN"):
         row = [region]
         for m, _ in metrics:

@@ -30,31 +30,17 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.economy import Economy
+from sim.model.metric_registry import METRICS, BaselineUnit
 from sim.model.solver import Equilibrium
 
 __all__ = ["REGION_METRICS", "compare"]
 
-#: name -> (unit, description); the registry that tables, CLI and app read.
+#: name -> (unit, description) of the metrics :func:`compare` returns, derived from the metric
+#: registry (``sim/model/metrics.toml``, :mod:`sim.model.metric_registry`); unit ``"unit"`` is
+#: the baseline's money unit. Kept for existing readers; new code reads the registry.
 REGION_METRICS: dict[str, tuple[str, str]] = {
-    "welfare_pct": ("%", "exact change in real income (income incl. tariff revenue and deficit "
-                         "over the final-demand price index)"),
-    "real_wage_pct": ("%", "change in the real wage (wage over the final-demand price index)"),
-    "price_index_pct": ("%", "change in the final-demand price index"),
-    "wage_pct": ("%", "change in the nominal wage (numeraire: world value added)"),
-    "tot_pct": ("%", "terms-of-trade component, Caliendo–Parro first-order decomposition"),
-    "vot_pct": ("%", "volume-of-trade component, Caliendo–Parro first-order decomposition"),
-    "tech_pct": ("%", "technical-efficiency component (iceberg cost changes)"),
-    "welfare_cp_pct": ("%", "Caliendo–Parro decomposition total (first order; differs from the "
-                            "exact change for large shocks)"),
-    "income_base": ("unit", "income in the solved baseline"),
-    "income_new": ("unit", "income in the counterfactual"),
-    "tariff_revenue_base": ("unit", "tariff revenue in the solved baseline"),
-    "tariff_revenue_new": ("unit", "tariff revenue in the counterfactual"),
-    "exports_base": ("unit", "exports to other regions, solved baseline"),
-    "exports_new": ("unit", "exports to other regions, counterfactual"),
-    "imports_base": ("unit", "imports from other regions, solved baseline"),
-    "imports_new": ("unit", "imports from other regions, counterfactual"),
-}
+    m.name: ("unit" if m.unit == BaselineUnit else m.unit, m.description)
+    for m in METRICS.values() if m.scope == "region" and "counterfactual" in m.emitted_by}
 
 
 def _pct(ratio: np.ndarray) -> np.ndarray:

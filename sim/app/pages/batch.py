@@ -15,16 +15,16 @@ from sim.app.state import csv_bytes, parquet_bytes
 
 __all__ = ["bands_from_summary", "find_stores", "render", "sweep_table"]
 
-METRIC_LABELS = {
-    "welfare_pct": "welfare (exact real income), %",
-    "real_wage_pct": "real wage, %",
-    "price_index_pct": "consumer prices, %",
-    "welfare_usd": "welfare, USD million/yr",
-    "tariff_revenue_new": "tariff revenue, USD million/yr",
-    "exports_new": "exports, USD million/yr",
-    "imports_new": "imports, USD million/yr",
-    "tariff_avg": "average applied tariff, %",
-}
+#: outcomes offered first, in this order (labels and units: the metric registry)
+SHOWN = ("welfare_pct", "real_wage_pct", "price_index_pct", "welfare_usd",
+         "tariff_revenue_new", "exports_new", "imports_new", "tariff_avg")
+
+
+def metric_label(name: str) -> str:
+    """The registry's label of a metric (the name itself for one it does not have)."""
+    from sim.model.metric_registry import METRICS
+
+    return METRICS[name].label if name in METRICS else name
 
 
 def _batch() -> Any:
@@ -146,23 +146,29 @@ def _show(store: Any, path: str) -> None:
         st.warning(f"{len(bad)} part file(s) failed verification and are left out: "
                    + "; ".join(f"{p.name} ({why})" for p, why in bad[:5])
                    + ". Rerun the command that made the store to recompute them.")
-    avail = store.query("SELECT DISTINCT metric, region, reference FROM results")
-    metrics = [m for m in METRIC_LABELS if m in set(avail["metric"])] or sorted(
+    avail = store.query("SELECT DISTINCT metric, region, reference, unit FROM results")
+    metrics = [m for m in SHOWN if m in set(avail["metric"])] or sorted(
         avail["metric"].unique())
     regions = sorted(avail["region"].unique())
     refs = sorted(r for r in avail["reference"].unique() if r)
     a, b, c = st.columns([2, 1, 2])
     metric = a.selectbox("Outcome", metrics, key="batch_metric",
-                         format_func=lambda m: METRIC_LABELS.get(m, m))
+                         format_func=metric_label)
     region = b.selectbox("Region", regions, index=regions.index("USA") if "USA" in regions
                          else 0, key="batch_region")
     modes = ([f"against the reference ({', '.join(refs)})"] if refs else []) + [
         "against the solved baseline"]
     mode = c.radio("Show", modes, key="batch_mode", horizontal=True)
     diff = mode.startswith("against the reference")
-    label, _, munit = METRIC_LABELS.get(metric, f"{metric}, ").rpartition(", ")
+    label = metric_label(metric)
+
+    def unit_of_rows(against: bool) -> str:   # the store's unit column (registry units)
+        u = avail[(avail["metric"] == metric) & ((avail["reference"] != "") == against)]["unit"]
+        return str(u.iloc[0]) if len(u) else ""
+
+    munit, dunit = unit_of_rows(False), unit_of_rows(True)
     ref_name = ", ".join(refs)
-    yunit = f"{munit} vs {ref_name}" if diff else (
+    yunit = f"{dunit} vs {ref_name}" if diff else (
         f"{munit} vs solved baseline" if munit == "%" else munit)
     st.markdown(f"**{label}**, {region}: " + (
         f"difference from {ref_name}" if diff else

@@ -336,7 +336,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
                    for r in ("USA", "JPN")])
     w = w[w.scenario == name].assign(scenario=lambda d: d["region"])
     t1, t2 = st.tabs(["Welfare path", "US–Japan trade by sector"])
-    t1.altair_chart(charts.time_path(w, y_title=f"welfare vs {base} (pp)", height=260,
+    t1.altair_chart(charts.time_path(w, y_title=f"welfare vs {base} (%)", height=260,
                                      color_title="region"),
                     width="stretch")
     bil = tables.bilateral_by_sector(paths, base, year)

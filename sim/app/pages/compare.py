@@ -23,33 +23,42 @@ from sim.app.state import (
     scenario_text,
 )
 
-__all__ = ["PATH_METRICS", "headline_cards", "render"]
+__all__ = ["PATH_METRICS", "differences_download", "headline_cards", "path_label", "render"]
 
 DEFAULT = ["historical", "tpp12"]
 KEEP = "tradesim_compare_pick"  # survives page changes (widget state does not)
 
-#: metric choices for the time paths: key -> (metric, label, unit against solved baseline,
-#: partner, sector); sector None = sum over sectors
-PATH_METRICS: dict[str, tuple[str, str, str, str, str | None]] = {
-    "welfare_pct": ("welfare_pct", "Welfare (exact real income)", "%", "all", "all"),
-    "real_wage_pct": ("real_wage_pct", "Real wage", "%", "all", "all"),
-    "price_index_pct": ("price_index_pct", "Consumer prices (final-demand price index)", "%",
-                        "all", "all"),
-    "tariff_revenue_new": ("tariff_revenue_new", "Tariff revenue", "USD million/yr", "all",
-                           "all"),
-    "tariff_avg": ("tariff_avg", "Average applied tariff (trade-weighted, 2022 weights)", "%",
-                   "all", "all"),
-    "imports_from_partner": ("imports", "Imports from the partner (all sectors)",
-                             "USD million/yr", "partner", None),
-    "exports_new": ("exports_new", "Exports to all regions", "USD million/yr", "all", "all"),
-    "tariff_on_partner": ("tariff", "Tariff in force on the partner's goods, by sector", "%",
-                          "partner", "pick"),
+#: metric choices for the time paths: key -> (metric, partner, sector, label); sector None =
+#: sum over sectors; label "" = the registry's label (sim/model/metrics.toml), units from there
+PATH_METRICS: dict[str, tuple[str, str, str | None, str]] = {
+    "welfare_pct": ("welfare_pct", "all", "all", ""),
+    "real_wage_pct": ("real_wage_pct", "all", "all", ""),
+    "price_index_pct": ("price_index_pct", "all", "all", ""),
+    "tariff_revenue_new": ("tariff_revenue_new", "all", "all", ""),
+    "tariff_avg": ("tariff_avg", "all", "all", ""),
+    "imports_from_partner": ("imports", "partner", None, "Imports from the partner (all sectors)"),
+    "exports_new": ("exports_new", "all", "all", ""),
+    "tariff_on_partner": ("tariff", "partner", "pick",
+                          "Tariff in force on the partner's goods, by sector"),
 }
+
+
+def path_label(key: str) -> str:
+    """The time-path choice's label (the registry's unless the page names a selection)."""
+    from sim.model.metric_registry import metric
+
+    name, _, _, label = PATH_METRICS[key]
+    return label or metric(name).label
+
+
 READING = """
 * **Welfare** is the change in a country's *real income* (what its income, including tariff
   revenue, can buy at the new prices), computed exactly from the model's equilibrium. The cards
-  show the scenario **minus the reference** in **percentage points (pp)** of income: +0.01 pp
-  for the US is about ${usd_bn:,.1f} bn a year (US income in the baseline: ${us_tn:,.1f} tn).
+  show the scenario's real income **relative to the reference's**, in %: +0.01 % for the US is
+  about ${usd_bn:,.1f} bn a year (US income in the baseline: ${us_tn:,.1f} tn). Consumer
+  prices, the real wage and real GDP are compared the same way (relative changes, %); levels
+  (revenue, trade in USD) and tariff rates (pp) as differences. One rule for every number on
+  the page and in its downloads: the Metrics page of the docs (docs/metrics.md).
 * **Cumulative** figures add the yearly differences over the whole horizon, at 2022 values (the
   model holds the economy at its 2022 size; it has no growth).
 * **US–Japan trade** counts US imports from Japan plus US exports to Japan, goods and services,
@@ -64,18 +73,18 @@ READING = """
 """
 
 CARD_HELP = {
-    "welfare_pct": "Exact change in real income (income incl. tariff revenue over the "
-                   "final-demand price index) against the model's solved 2022 baseline; "
-                   "difference from the reference in percentage points (pp). Below: the "
-                   "cumulative real-income difference over the horizon, USD billion at 2022 "
-                   "values.",
+    "welfare_pct": "Exact real income (income incl. tariff revenue over the final-demand price "
+                   "index) relative to the reference's, in % (both measured against the "
+                   "model's solved 2022 baseline). Below: the cumulative real-income "
+                   "difference over the horizon, USD billion at 2022 values.",
     "trade": "US imports from Japan plus US exports to Japan, goods and services at producer "
              "prices, USD billion per year at 2022 values; change against the reference in %. "
              "Below: cumulative difference over the horizon.",
     "tariff_revenue_new": "US tariff revenue, USD billion per year at 2022 values; difference "
                           "from the reference. Below: cumulative difference over the horizon.",
-    "price_index_pct": "Final-demand price index (numeraire: world value added), difference "
-                       "from the reference in pp; below: mean difference over the horizon.",
+    "price_index_pct": "Final-demand price index (numeraire: world value added) relative to "
+                       "the reference's, in %; below: the mean of the yearly changes over the "
+                       "horizon.",
 }
 
 
@@ -126,13 +135,20 @@ def meaning(key: str, x: float, reference: str, year: int) -> str:
         return (f"US customs collect ${abs(x):,.1f} bn a year {'more' if more else 'less'} "
                 f"than under {reference} in {year} (2022 values).")
     place = "US" if key == "cpi_usa" else "Japan's"
-    return (f"{place} consumer prices are {abs(x):.2f} points {'higher' if more else 'lower'} "
-            "relative to world incomes (the model's yardstick), not inflation.")
+    return (f"{place} consumer prices are {abs(x):.2f} % {'higher' if more else 'lower'} than "
+            f"under {reference} in {year}, relative to world incomes (the model's yardstick), "
+            "not inflation.")
+
+
+#: a card's delta colour by the registry's ``better`` (higher is good, lower is good, neither)
+CARD_COLOR = {"higher": "normal", "lower": "inverse", "neither": "off"}
 
 
 def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
                    span: str, per_row: int = 3) -> None:
     """Metric cards for ``scenario`` against ``reference``, ``per_row`` to a row."""
+    from sim.model.metric_registry import metric as registry_metric
+
     d = head[head.scenario == scenario].set_index("key")
     cols = [c for _ in range(0, len(tables.HEADLINES), per_row) for c in st.columns(per_row)]
     for col, (key, label, metric, _region, kind) in zip(cols, tables.HEADLINES, strict=True):
@@ -140,9 +156,7 @@ def headline_cards(head: pd.DataFrame, scenario: str, reference: str, year: int,
         value = _fmt(r["difference"], r["difference_unit"], 3)
         short = {"cumulative": "cum."}.get(r["horizon_label"], r["horizon_label"])
         delta = f"{_fmt(r['horizon'], r['horizon_unit'], 3)} {short} {span}"
-        color = "inverse" if metric == "price_index_pct" else "normal"
-        if key == "revenue_usa":
-            color = "off"
+        color = CARD_COLOR[registry_metric(metric).better]   # higher / lower / neither is good
         arrow = "auto"
         if _zero(r["horizon"], r["horizon_unit"], 3):
             color, arrow = "off", "off"  # no coloured "↑ +0.00"
@@ -174,20 +188,24 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
                      expanded=reference == "no_2025_tariffs"):
         pick = others[0] if len(others) == 1 else st.selectbox(
             "Scenario", others, key="cmp_why_scenario")
-        parts = {r: welfare.welfare_parts(paths, pick, reference, r, year).set_index("part")[
-            "value"] for r in ("USA", "JPN")}
+        tabs = {r: welfare.welfare_parts(paths, pick, reference, r, year).set_index("part")
+                for r in ("USA", "JPN")}
+        parts = {r: t["value"] for r, t in tabs.items()}
+        units = dict(tabs["USA"]["unit"])
         for v in parts.values():
             v["remainder"] = v["total"] - v[["terms of trade", "volume of trade",
                                              "tariff revenue"]].sum()
+        units["remainder"] = "pp"
         st.markdown(f"**{pick} against {reference}, {year}: United States (Japan below each "
-                    "card), pp of income**")
+                    "card); the total as the welfare card (%), the parts in pp of baseline "
+                    "income**")
         names = ["total", "terms of trade", "volume of trade", "tariff revenue", "remainder"]
         cols = [c for _ in range(2) for c in st.columns(3)]
         for col, lab in zip(cols, names, strict=False):
             col.metric(f"welfare: {lab}" if lab != "total" else "welfare, total",
-                       _fmt(parts["USA"][lab], "pp"), border=True,
+                       _fmt(parts["USA"][lab], units[lab]), border=True,
                        help=PART_HELP["welfare, total" if lab == "total" else lab])
-            col.caption(f"Japan: {_fmt(parts['JPN'][lab], 'pp')}")
+            col.caption(f"Japan: {_fmt(parts['JPN'][lab], units[lab])}")
         hh = welfare.household_cost(paths, pick, reference, year)
         src = welfare.US_HOUSEHOLDS
         cols[5].metric(f"US real income per household, {year}",
@@ -218,12 +236,12 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
                        "at 2022 values (no growth, no inflation: budget scores in current "
                        "dollars are larger).")
         gdp = {r: welfare.real_gdp_change(paths, pick, reference, r, year) for r in ("USA", "JPN")}
-        t4.metric(f"US real GDP, {year}", _fmt(gdp["USA"], "pp"), border=True,
+        t4.metric(f"US real GDP, {year}", _fmt(gdp["USA"], "%"), border=True,
                   help="Value added deflated by consumer prices, against the reference. All "
                        "value added is labour income in this model, so real GDP moves with the "
                        "real wage; welfare adds tariff revenue and the trade deficit, so the two "
                        "can differ in sign.")
-        t4.caption(f"Japan: {_fmt(gdp['JPN'], 'pp')}. Welfare (above) is real income; real GDP "
+        t4.caption(f"Japan: {_fmt(gdp['JPN'], '%')}. Welfare (above) is real income; real GDP "
                    "leaves out the tariff revenue handed back.")
         st.markdown(WHY_NOTE)
         if reference == "no_2025_tariffs":
@@ -231,7 +249,7 @@ def _why(paths: dict[str, pd.DataFrame], others: list[str], reference: str, year
 
 
 PART_HELP = {
-    "welfare, total": "Exact change in real income against the reference, pp of income.",
+    "welfare, total": "Exact real income relative to the reference's, % (the welfare card).",
     "terms of trade": "Export prices against import prices (Caliendo–Parro first order): "
                       "positive when foreign sellers absorb part of the tariff.",
     "volume of trade": "Gains or losses from trade that is added or lost, valued at the "
@@ -239,7 +257,8 @@ PART_HELP = {
     "tariff revenue": "Real tariff revenue as a share of baseline income, against the "
                       "reference (exact).",
     "remainder": "Exact total minus the three parts: wage and price effects the first-order "
-                 "terms leave out.",
+                 "terms leave out (and the small difference between shares of baseline "
+                 "income, the parts, and a change relative to the reference, the total).",
 }
 
 
@@ -268,7 +287,7 @@ def _map(values: pd.DataFrame, title: str) -> Any:
     except ImportError:
         return None
     try:
-        return geo.region_map(values, value="value", title=title, unit="pp",
+        return geo.region_map(values, value="value", title=title, unit="%",
                               label="welfare vs reference")
     except Exception as exc:
         st.caption(f"Map unavailable: {exc}")
@@ -359,10 +378,10 @@ def _channels(others: list[str], reference: str, year: int, runs: dict[str, dict
             at = df[pd.to_datetime(df["date"]).dt.year == year]
             at = at.groupby(["region", "channel"], observed=True, as_index=False)["value"].mean()
             col.markdown(f"*{n}*")
-            col.altair_chart(channel_bars(at, y_title=f"welfare vs {reference}, pp"),
+            col.altair_chart(channel_bars(at, y_title=f"welfare vs {reference}, %"),
                              width="stretch")
             with col.expander("Time path by channel"):
-                st.altair_chart(channel_paths(df, y_title="pp"))
+                st.altair_chart(channel_paths(df, y_title="%"))
     st.caption("Parts in this order: the agreements' tariffs, then their goods non-tariff "
                "cuts, then services; they add up to the total (black tick). Unilateral "
                "measures are on in every part. Goods non-tariff: a structural-gravity "
@@ -372,6 +391,8 @@ def _channels(others: list[str], reference: str, year: int, runs: dict[str, dict
 
 def render() -> None:
     """Draw the Compare page."""
+    from sim.model.metric_registry import metric as registry_metric
+
     st.title("Compare scenarios")
     st.caption("Dated US–Japan trade-policy scenarios on the SimPy timeline over a calibrated "
                "Caliendo–Parro (2015) general-equilibrium model. Every number is against the "
@@ -459,14 +480,15 @@ def render() -> None:
     with tabs[0]:
         a, b, c = st.columns([2, 1, 1.4])
         mkey = a.selectbox("Outcome", list(PATH_METRICS), key="cmp_metric",
-                           format_func=lambda k: PATH_METRICS[k][1])
+                           format_func=path_label)
         regions = list(pd.unique(paths[reference]["region"].astype(str)))
         region = b.selectbox("Region", regions, index=regions.index("USA")
                              if "USA" in regions else 0, key="cmp_region",
                              format_func=region_label)
         mode = c.radio("Show", ["against the reference", "against the solved baseline"],
                        key="cmp_mode", horizontal=True)
-        metric, label, unit, partner, sector = PATH_METRICS[mkey]
+        metric, partner, sector, _ = PATH_METRICS[mkey]
+        label = path_label(mkey)
         if partner == "partner":
             partner = "JPN" if region != "JPN" else "USA"
             label = f"{label}: {region} imports from {partner}"
@@ -480,10 +502,12 @@ def render() -> None:
         against = mode == "against the reference"
         df = tables.series(paths, metric, region, partner=partner, sector=sector,
                            reference=reference if against else None)
-        level = unit != "%"  # USD million/yr in the results; shown in USD bn/yr as the cards
+        # levels are USD million/yr in the results; shown in USD bn/yr as on the cards
+        level = registry_metric(metric).unit == "baseline"
         if level:
             df = df.assign(value=df["value"] / 1000, unit="USD bn/yr")
-        yunit = "USD bn/yr" if level else ("pp" if against else "%")
+        # the unit of the line: the registry's rule (% relative change, pp, or the level's)
+        yunit = str(df["unit"].iloc[0]) if len(df) else "%"
         y_title = (f"{region}, difference from {reference}, {yunit}" if against
                    else f"{region}, level, {yunit}" if level
                    else f"{region}, change vs solved baseline, %")
@@ -498,8 +522,8 @@ def render() -> None:
         if mc is not None and len(mc):
             band, band_label = mc, "MC 5–95 %"
             note = (f"Shaded: 5th–95th percentile of the Monte Carlo draws in `{mc_path}` "
-                    "(annual means, drawn at mid-year; differences there are relative "
-                    "changes against the reference).")
+                    "(annual means, drawn at mid-year; against the reference by the same "
+                    "rule as the line, docs/metrics.md).")
         elif band_on:
             band = _band(chosen, reference, settings, metric, region, partner, sector, against)
             if level:
@@ -538,7 +562,7 @@ def render() -> None:
         rw = reg[reg.scenario == pick]
         m1, m2 = st.columns([3, 2])
         chart = _map(rw[["region", "value"]],
-                     f"Welfare, {pick} vs {reference}, {year} (pp)")
+                     f"Welfare, {pick} vs {reference}, {year} (%)")
         if chart is not None:
             m1.altair_chart(chart, width="stretch")
         else:
@@ -546,7 +570,7 @@ def render() -> None:
         m2.altair_chart(charts.ranked_bars(rw.assign(region=rw["region"].map(region_label))),
                         width="stretch")
         st.caption("Welfare = exact change in real income against the solved baseline; bars "
-                   f"and map show {pick} minus {reference} in percentage points, {year}.")
+                   f"and map show {pick}'s real income relative to {reference}'s, %, {year}.")
     with tabs[4]:
         log = tables.event_log({n: runs[n]["log"] for n in chosen})
         routine = st.checkbox("Show routine events (annual staging cuts, quota-year closings)",
@@ -560,6 +584,16 @@ def render() -> None:
             st.dataframe(log, hide_index=True, width="stretch")
     with tabs[5]:
         _downloads(runs, head, paths, reference, year, settings)
+
+
+def differences_download(paths: dict[str, pd.DataFrame], reference: str) -> pd.DataFrame:
+    """The table of the "differences vs reference" download: every row of every scenario
+    against the reference (:func:`sim.results.difference_table`, as ``tradesim run
+    --reference`` writes it)."""
+    from sim.results import difference_table
+
+    return pd.concat([difference_table(p, paths[reference], reference)
+                      for n, p in paths.items() if n != reference], ignore_index=True)
 
 
 def _downloads(runs: dict[str, dict], head: pd.DataFrame, paths: dict[str, pd.DataFrame],
@@ -590,14 +624,8 @@ def _downloads(runs: dict[str, dict], head: pd.DataFrame, paths: dict[str, pd.Da
         return parquet_bytes(pd.concat([runs[n]["path"] for n in names], ignore_index=True))
 
     def versus() -> bytes:
-        from types import SimpleNamespace
-
-        from sim.run import against_reference
-
-        ref = SimpleNamespace(name=reference, path=runs[reference]["path"])
-        return parquet_bytes(pd.concat(
-            [against_reference(SimpleNamespace(path=runs[n]["path"], reference=ref), ref)
-             for n in names if n != reference], ignore_index=True))
+        return parquet_bytes(differences_download({n: runs[n]["path"] for n in names},
+                                                  reference))
 
     p1, p2 = st.columns(2)
     p1.download_button("results.parquet", full, file_name="results.parquet",
@@ -605,8 +633,10 @@ def _downloads(runs: dict[str, dict], head: pd.DataFrame, paths: dict[str, pd.Da
     p2.download_button(f"differences vs {reference} (Parquet)", versus,
                        file_name=f"results_vs_{reference}.parquet",
                        mime="application/octet-stream", key="dl_parquet_vs", on_click="ignore",
-                       help="As `tradesim run --reference` writes them: percent metrics as "
-                            "relative changes, levels as differences.")
+                       help="As `tradesim run --reference` writes them, by the rule of every "
+                            "number on this page (docs/metrics.md): percent changes as "
+                            "changes relative to the reference (%), levels and rates as "
+                            "differences (unit column).")
     st.markdown("**Scenario files (TOML)**, as `tradesim run` reads them: "
                 f"`{settings.cli('FILE.toml', reference)}`")
     cols = st.columns(4)
