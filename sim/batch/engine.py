@@ -293,16 +293,29 @@ def _solve_batch(economy, paths: list[_Path], theta: np.ndarray, closure: str,
     Every solve is :func:`sim.model.solve_preconditioned` with the chord preconditioner at the
     solved baseline of the central θ (the same for every member, so members never mix): the
     same equilibria as :func:`sim.model.solve` to solver tolerance in about a quarter of the
-    iterations. Only the requested metrics are computed."""
+    iterations. Only the requested metrics are computed.
+
+    BLAS runs on one thread here (as in the process-pool and Dask workers): the chord product
+    is one matrix product over the batch, whose last bits depend on how BLAS splits it, so
+    serial, process and Dask runs of a chunk give identical bits; the preconditioner is built
+    here for the same reason (not taken from the process-wide cache)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _solve_batch_one_thread(economy, paths, theta, closure, metrics)
+
+
+def _solve_batch_one_thread(economy, paths: list[_Path], theta: np.ndarray, closure: str,
+                            metrics: list[str]) -> dict[str, np.ndarray]:
     from sim.model import (
         REGION_METRICS,
-        baseline_preconditioner,
         compare,
+        preconditioner,
         solve_preconditioned,
         solved_baseline,
     )
 
-    pre = baseline_preconditioner(economy, closure)
+    pre = preconditioner(economy, solved_baseline(economy, closure), closure)
     base = solve_preconditioned(economy, pre, closure=closure, theta=theta,
                                 initial=solved_baseline(economy, closure))
     names = {m for m in metrics if m in REGION_METRICS}
