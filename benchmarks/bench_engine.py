@@ -4,6 +4,7 @@
 
 Prints the best-of-N wall time of each case:
   one-sector 30 countries (gegravity sample)           target <= 3 ms per solve
+    (warm, cold, and warm with the chord preconditioner of sim.model.solve_preconditioned)
   sim.counterfactual on it, per call with its tables    target <= 2 ms (issue 10)
   CP NAFTA, 31 regions x 40 sectors, IO links          target <= 50 ms
   synthetic 80 regions x 50 sectors, IO links          target <= 1 s
@@ -30,7 +31,7 @@ from sim.counterfactual import counterfactual  # noqa: E402
 from sim.data.baseline import Baseline, load_baseline  # noqa: E402
 from sim.data.cp2015 import load_cp2015  # noqa: E402
 from sim.data.gegravity import load_gegravity_sample  # noqa: E402
-from sim.model import solve  # noqa: E402
+from sim.model import preconditioner, solve, solve_preconditioned  # noqa: E402
 
 
 def best_of(repeat: int, func) -> float:
@@ -56,6 +57,10 @@ def main() -> None:
     base = solve(sample)
     t = best_of(args.repeat, lambda: solve(sample, cost_factor=d_hat, initial=base))
     rows.append(("one-sector, 30 countries (gegravity sample), warm", t, 0.003))
+    pre = preconditioner(sample, base)
+    t = best_of(args.repeat, lambda: solve_preconditioned(sample, pre, cost_factor=d_hat,
+                                                          initial=base))
+    rows.append(("one-sector, 30 countries, warm, chord-preconditioned", t, 0.003))
     t = best_of(args.repeat, lambda: solve(sample, cost_factor=d_hat))
     rows.append(("one-sector, 30 countries (gegravity sample), cold", t, 0.003))
     geg = Baseline(name="gegravity_sample", path=args.data / "gegravity_sample",

@@ -4,10 +4,19 @@ This package imports numpy and nothing else from outside the standard library (a
 that importing it loads no simpy, streamlit or pandas).
 """
 
-from sim.model.baseline_cache import solved_baseline
+from sim.model.baseline_cache import baseline_preconditioner, solved_baseline
 from sim.model.economy import Economy, EconomyError
 from sim.model.metrics import REGION_METRICS, compare
-from sim.model.solver import CLOSURES, Equilibrium, ModelInputError, SolverError, solve
+from sim.model.solver import (
+    CLOSURES,
+    Equilibrium,
+    ModelInputError,
+    Preconditioner,
+    SolverError,
+    preconditioner,
+    solve,
+    solve_preconditioned,
+)
 
 __all__ = [
     "CLOSURES",
@@ -16,8 +25,12 @@ __all__ = [
     "EconomyError",
     "Equilibrium",
     "ModelInputError",
+    "Preconditioner",
     "SolverError",
+    "baseline_preconditioner",
     "compare",
+    "preconditioner",
     "solve",
+    "solve_preconditioned",
     "solved_baseline",
 ]

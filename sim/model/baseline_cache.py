@@ -19,12 +19,14 @@ from dataclasses import fields
 import numpy as np
 
 from sim.model.economy import Economy
-from sim.model.solver import Closure, Equilibrium, solve
+from sim.model.solver import Closure, Equilibrium, Preconditioner, preconditioner, solve
 
-__all__ = ["CACHE_SIZE", "clear_baseline_cache", "economy_key", "solved_baseline"]
+__all__ = ["CACHE_SIZE", "baseline_preconditioner", "clear_baseline_cache", "economy_key",
+           "solved_baseline"]
 
 CACHE_SIZE = 16
 _CACHE: OrderedDict[tuple, Equilibrium] = OrderedDict()
+_PRECONDITIONERS: OrderedDict[tuple, Preconditioner | None] = OrderedDict()
 
 
 def economy_key(economy: Economy, theta: np.ndarray | None = None) -> tuple:
@@ -64,6 +66,22 @@ def solved_baseline(economy: Economy, closure: Closure = "fixed", *,
     return eq
 
 
+def baseline_preconditioner(economy: Economy, closure: Closure = "fixed", *,
+                            theta: np.ndarray | None = None) -> Preconditioner | None:
+    """:func:`sim.model.solver.preconditioner` at :func:`solved_baseline`, computed once per
+    content like the baseline (None when the economy is too large for a dense J⁻¹)."""
+    key = (economy_key(economy, theta), closure)
+    if key in _PRECONDITIONERS:
+        _PRECONDITIONERS.move_to_end(key, last=True)
+        return _PRECONDITIONERS[key]
+    base = solved_baseline(economy, closure, theta=theta)
+    pre = _PRECONDITIONERS.setdefault(key, preconditioner(economy, base, closure, theta=theta))
+    while len(_PRECONDITIONERS) > CACHE_SIZE:
+        _PRECONDITIONERS.popitem(last=False)
+    return pre
+
+
 def clear_baseline_cache() -> None:
-    """Forget every kept baseline (tests, memory)."""
+    """Forget every kept baseline and preconditioner (tests, memory)."""
     _CACHE.clear()
+    _PRECONDITIONERS.clear()
