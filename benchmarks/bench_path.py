@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: stage -> (file suffix, function) whose cumulative profile times add up to the stage
 STAGES = {
-    "equilibrium solves": [("solver.py", "solve")],
+    "equilibrium solves": [("solver.py", "solve"), ("solver.py", "solve_preconditioned")],
     "policy layer": [
         ("tariffs.py", "average"),                        # before: tariffs re-derived by date
         ("schedule.py", "policy_schedule"),               # after: dated changes, once

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sim.policy.channels import CHANNELS, TradeCostModel, realize_channels
-from sim.policy.dates import month_starts
+from sim.policy.dates import reporting_grid
 from sim.policy.tariffs import TariffModel
 from sim.results import COLUMNS, difference_table, tidy_path
 from sim.scenario.compile import CompiledScenario, compile_scenario
@@ -30,9 +30,8 @@ from sim.scenario.loader import Scenario, ScenarioError, load_scenario
 from sim.timeline.simulation import Timeline, TimelineResult
 
 __all__ = ["COLUMNS", "DEFAULT_BASELINE", "ScenarioRun", "against_reference",
-           "baseline_with_theta", "build_trade_cost_model", "resolve_base_date", "resolve_baseline",
-           "run_scenario",
-           "write_parquet"]
+           "baseline_with_theta", "build_trade_cost_model", "policy_timeline",
+           "resolve_base_date", "resolve_baseline", "run_scenario", "write_parquet"]
 
 DEFAULT_BASELINE = "icio2022"
 
@@ -170,6 +169,29 @@ def _held_policy(scn: Scenario, policy, bl):
     return policy, []
 
 
+def policy_timeline(comp: CompiledScenario, bl, tm: TariffModel, grid: list[date], *,
+                    closure: str, adjustment_speed: float,
+                    trade_costs: TradeCostModel | None, policy_only: bool = False) -> Timeline:
+    """The one policy path of a compiled scenario on a baseline, shared by :func:`run_scenario`
+    and the batch engine: the SimPy timeline of ``comp``'s policy (tariff model ``tm``,
+    safeguards, retaliations, agreement trade costs ``trade_costs``) over ``grid``, each period
+    solved with :func:`sim.model.solve_preconditioned` (the chord preconditioner at the solved
+    baseline of ``closure``: the same equilibrium as :func:`sim.model.solve` to its tolerance,
+    in about a quarter of the iterations) and measured against that solved baseline.
+    ``policy_only``: the batch engine's path (tariffs and sourcing gaps; no metrics)."""
+    import functools
+
+    from sim.model import baseline_preconditioner, compare, solve_preconditioned, solved_baseline
+
+    solver = functools.partial(solve_preconditioned,
+                               precondition=baseline_preconditioner(bl.economy, closure))
+    return Timeline(tm, bl.economy, grid, solver=solver, compare=compare,
+                    safeguards=comp.safeguards, retaliations=comp.retaliations,
+                    adjustment_speed=adjustment_speed, closure=closure,
+                    base=solved_baseline(bl.economy, closure), name=comp.spec.name,
+                    trade_costs=trade_costs, policy_only=policy_only)
+
+
 def _check_overrides(adjustment_speed: Any, reporting: Any, start: Any, end: Any,
                      closure: Any, detail: Any) -> None:
     """Refuse overrides of the wrong type or range (:class:`ScenarioError`)."""
@@ -214,7 +236,6 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
         only; default the file's ``[settings] channels``); see :func:`sim.channels.decompose`
         for the split by channel.
     """
-    from sim.model import compare, solve, solved_baseline
 
     t_start = time.perf_counter()
     _check_overrides(adjustment_speed, reporting, start, end, closure, detail)
@@ -229,15 +250,10 @@ def run_scenario(scenario_or_path: Any, baseline: Any = None, reference: Any = N
     tc = build_trade_cost_model(tm, bl, channels=spec.settings.channels if chans is None
                                 else chans)
     s = spec.settings
-    months = {"monthly": 1, "quarterly": 3, "annual": 12}[reporting or s.reporting]
-    grid = month_starts(start or spec.start, end or spec.end, months)
-    cl = closure or s.closure
-    base = solved_baseline(bl.economy, cl)
-    tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
-                  safeguards=comp.safeguards, retaliations=comp.retaliations,
-                  adjustment_speed=s.adjustment_speed if adjustment_speed is None
-                  else adjustment_speed, closure=cl, base=base, name=spec.name,
-                  trade_costs=tc)
+    grid = reporting_grid(start or spec.start, end or spec.end, reporting or s.reporting)
+    tl = policy_timeline(comp, bl, tm, grid, closure=closure or s.closure,
+                         adjustment_speed=s.adjustment_speed if adjustment_speed is None
+                         else adjustment_speed, trade_costs=tc)
     res = tl.run()
     path = tidy_path(spec.name, res, bl, tm, detail)
     log = pd.DataFrame(res.log, columns=["date", "actor", "kind", "what", "why", "source"])

@@ -218,10 +218,8 @@ def _cost_gaps(costs: list[np.ndarray | None] | None, grid: tuple[date, ...], sp
 
 
 def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict) -> _Path:
-    from sim.model import compare, solve, solved_baseline
-    from sim.policy.dates import month_starts
-    from sim.run import build_tariff_model, build_trade_cost_model
-    from sim.timeline.simulation import Timeline
+    from sim.policy.dates import reporting_grid
+    from sim.run import build_tariff_model, build_trade_cost_model, policy_timeline
 
     spec = scn.spec
     speed = spec.settings.adjustment_speed if lam is None else lam
@@ -236,15 +234,12 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
         return _Path(hit.grid, hit.tariffs, hit.gaps, outcome)
     bl = _baseline(plan.baseline)
     tm = build_tariff_model(scn, bl)
-    comp = scn
-    months = {"monthly": 1, "quarterly": 3, "annual": 12}[run.reporting]
-    grid = month_starts(date.fromisoformat(run.start), date.fromisoformat(run.end), months)
-    base = solved_baseline(bl.economy, run.closure)
-    tl = Timeline(tm, bl.economy, grid, solver=solve, compare=compare,
-                  safeguards=comp.safeguards, retaliations=comp.retaliations,
-                  adjustment_speed=speed, closure=run.closure, base=base, name=spec.name,
-                  policy_only=True,
-                  trade_costs=build_trade_cost_model(tm, bl, channels=spec.settings.channels))
+    grid = reporting_grid(date.fromisoformat(run.start), date.fromisoformat(run.end),
+                          run.reporting)
+    tl = policy_timeline(scn, bl, tm, grid, closure=run.closure, adjustment_speed=speed,
+                         trade_costs=build_trade_cost_model(tm, bl,
+                                                            channels=spec.settings.channels),
+                         policy_only=True)
     res = tl.run()
     path = _Path((*(p.start for p in res.periods), res.periods[-1].end),
                  [p.tariffs for p in res.periods], [p.log_gap for p in res.periods], {})

@@ -327,7 +327,8 @@ def _run_id(key: str, edits: dict, model: dict, opts: dict, seed: int,
 
 def _check_size(runs: dict[str, RunSpec]) -> None:
     """Refuse a plan whose runs x reporting periods exceed :data:`MAX_RUN_PERIODS`."""
-    step = {"monthly": 1, "quarterly": 3, "annual": 12}
+    from sim.policy.dates import REPORTING_MONTHS as step
+
     total = 0
     for r in runs.values():
         a, b = date.fromisoformat(r.start), date.fromisoformat(r.end)

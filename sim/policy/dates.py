@@ -73,6 +73,16 @@ def month_starts(start: date, end: date, months: int = 1) -> list[date]:
     return out
 
 
+#: months per reporting period of each reporting frequency
+REPORTING_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
+
+
+def reporting_grid(start: date, end: date, reporting: str) -> list[date]:
+    """The reporting grid of a run: period starts every ``REPORTING_MONTHS[reporting]`` months
+    from ``start``, closed by ``end`` (:func:`month_starts`)."""
+    return month_starts(start, end, REPORTING_MONTHS[reporting])
+
+
 def add_days(day: date, n: int) -> date:
     """``day`` plus ``n`` days."""
     return day + timedelta(days=n)
