@@ -35,6 +35,9 @@ _BASELINES: dict[str, Any] = {}
 _SOLVED: dict[tuple, Any] = {}
 _PATHS: OrderedDict[tuple, Any] = OrderedDict()
 _MAX_PATHS = 48
+#: central trade-cost factors (and their sourcing gaps by adjustment speed) of a compiled
+#: scenario on a grid: the same for every draw of it, so computed once per worker
+_CENTRAL_COSTS: OrderedDict[tuple, Any] = OrderedDict()
 
 
 @dataclass
@@ -182,7 +185,14 @@ def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path
         out = [tc.average(a, b) for a, b in itertools.pairwise(path.grid)]
         return None if all(c is None for c in out) else out
 
-    central = costs(policy, cal)
+    speed = spec.settings.adjustment_speed if lam is None else lam
+    shape = path.tariffs[0].shape
+    key = (plan.baseline, scn.content_hash, path.grid)
+    if key not in _CENTRAL_COSTS:
+        _CENTRAL_COSTS[key] = (costs(policy, cal), {})
+        while len(_CENTRAL_COSTS) > _MAX_PATHS:
+            _CENTRAL_COSTS.popitem(last=False)
+    central, central_gaps = _CENTRAL_COSTS[key]
     if central is None:
         return path
     draw = channel_draw(plan, run.draw)
@@ -190,9 +200,9 @@ def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path
         return _Path(path.grid, path.tariffs, path.gaps, path.outcome, central)
     drawn = costs(realize_channels(policy, *draw),
                   None if cal is None else realize_channels(cal, *draw))
-    speed = spec.settings.adjustment_speed if lam is None else lam
-    shape = path.tariffs[0].shape
-    g_c = _cost_gaps(central, path.grid, speed, shape)
+    if speed not in central_gaps:
+        central_gaps[speed] = _cost_gaps(central, path.grid, speed, shape)
+    g_c = central_gaps[speed]
     g_d = _cost_gaps(drawn, path.grid, speed, shape)
     gaps: list[np.ndarray | None] = []
     for k, g in enumerate(path.gaps):
