@@ -160,3 +160,36 @@ def test_checker_sees_an_upward_import(tmp_path):
     (imported, _), = _imports(probe)
     assert LAYERS.index(_layer(imported)) > LAYERS.index(_layer("sim.timeline.simulation"))
     assert _exception("sim.timeline.simulation", imported) is None
+
+
+def _private_imports() -> list[str]:
+    """``from sim.x import _name`` in a module other than ``sim.x`` (and its package)."""
+    found = []
+    for path in _sources():
+        me = _module_name(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            if not node.module.startswith("sim"):
+                continue
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.endswith("__")
+                if private and node.module != me:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
+                                 f"from {node.module} import {alias.name}")
+    return found
+
+
+def test_no_private_name_is_imported_across_modules():
+    """A leading underscore means "this module's own": other modules use public names."""
+    assert _private_imports() == []
+
+
+def test_checker_sees_a_private_import(tmp_path, monkeypatch):
+    """The private-import check is not vacuous: a planted import is found."""
+    bad = tmp_path / "sim" / "planted.py"
+    bad.parent.mkdir()
+    bad.write_text("from sim.batch.plan import _canon\n", encoding="utf-8")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    monkeypatch.setattr(__import__(__name__), "_sources", lambda: [bad])
+    assert _private_imports() == ["sim/planted.py:1: from sim.batch.plan import _canon"]

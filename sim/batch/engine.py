@@ -60,7 +60,8 @@ class _Path:
     costs: list[np.ndarray | None] | None = None
 
 
-def _baseline(name: str):
+def worker_baseline(name: str):
+    """The baseline ``name``, loaded once per worker process."""
     bl = _BASELINES.get(name)
     if bl is None:
         from sim.run import resolve_baseline as load
@@ -173,7 +174,7 @@ def _with_channels(plan: Plan, run: RunSpec, scn, lam: float | None, path: _Path
 
     spec = scn.spec
     policy, cal = scn.policy, scn.calibration
-    bl = _baseline(plan.baseline)
+    bl = worker_baseline(plan.baseline)
 
     def costs(pol, cal_pol) -> list[np.ndarray | None] | None:
         tc = TradeCostModel(pol, regions=bl.regions, sectors=bl.sectors,
@@ -242,7 +243,7 @@ def _policy_path(plan: Plan, run: RunSpec, scn, lam: float | None, outcome: dict
         _PATHS[key] = hit
         _PATHS.move_to_end(key)
         return _Path(hit.grid, hit.tariffs, hit.gaps, outcome)
-    bl = _baseline(plan.baseline)
+    bl = worker_baseline(plan.baseline)
     tm = build_tariff_model(scn, bl)
     grid = reporting_grid(date.fromisoformat(run.start), date.fromisoformat(run.end),
                           run.reporting)
@@ -440,7 +441,7 @@ def run_chunk(payload: dict) -> ChunkResult:
     index = 0
     runs = plan.chunk_runs(index)
     own = set(plan.chunks[index])
-    bl = _baseline(plan.baseline)
+    bl = worker_baseline(plan.baseline)
     economy = bl.economy
     metrics = list(plan.options["metrics"])
     regions_keep = plan.options.get("regions")

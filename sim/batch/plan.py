@@ -97,7 +97,7 @@ class Plan:
 
     @property
     def plan_id(self) -> str:
-        return _hash({"kind": self.kind, "scenarios": sorted(self.scenarios),
+        return stable_hash({"kind": self.kind, "scenarios": sorted(self.scenarios),
                       "runs": [r.run_id for r in self.runs], "chunks": self.chunks,
                       "baseline": self.baseline, "options": self.options})
 
@@ -139,7 +139,9 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {o!r}")
 
 
-def _hash(obj: Any, n: int = 16) -> str:
+def stable_hash(obj: Any, n: int = 16) -> str:
+    """The first ``n`` hex digits of SHA-256 of ``obj``'s canonical JSON (key order and date
+    types do not matter): plan ids, run ids and scenario fingerprints."""
     return hashlib.sha256(_canon(obj).encode()).hexdigest()[:n]
 
 
@@ -292,7 +294,7 @@ def _load(name: str | Path) -> _Loaded:
         raise BatchError("\n".join(exc.errors)) from None
     raw = plain(scn.raw)
     raw.pop("extends", None)
-    return _Loaded(scn, raw, _hash(raw))
+    return _Loaded(scn, raw, stable_hash(raw))
 
 
 def _calibration(loaded: list[_Loaded]) -> dict[str, dict]:
@@ -321,7 +323,7 @@ def _options(spec, reporting: str | None, start: date | None, end: date | None,
 
 def _run_id(key: str, edits: dict, model: dict, opts: dict, seed: int,
             draw: int | None) -> str:
-    return _hash({"scenario": key, "edits": edits, "model": model, "options": opts,
+    return stable_hash({"scenario": key, "edits": edits, "model": model, "options": opts,
                   "seed": seed, "draw": draw})
 
 

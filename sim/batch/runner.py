@@ -103,9 +103,9 @@ def store_lock(out, *, wait: bool = True, on_wait: Callable[[str], None] | None 
 
 
 def _baseline_id(name: str) -> dict:
-    from sim.batch.engine import _baseline
+    from sim.batch.engine import worker_baseline
 
-    bl = _baseline(name)
+    bl = worker_baseline(name)
     meta = bl.metadata
     return {"name": bl.name, "year": bl.year, "regions": len(bl.regions),
             "sectors": len(bl.sectors), "built": meta.get("built") or meta.get("created"),
@@ -115,11 +115,11 @@ def _baseline_id(name: str) -> dict:
 def manifest_of(plan: Plan) -> dict:
     """The manifest fields of a plan (without timings)."""
     import sim
-    from sim.batch.plan import _hash
+    from sim.batch.plan import stable_hash
 
     return {"plan_id": plan.plan_id, "kind": plan.kind,
             "scenario_names": sorted({r.scenario for r in plan.runs}),
-            "scenarios": {k: {"name": v.get("name"), "sha256_16": _hash(v)}
+            "scenarios": {k: {"name": v.get("name"), "sha256_16": stable_hash(v)}
                           for k, v in plan.scenarios.items()},
             "reference": plan.reference, "parameters": plan.parameters, "seed": plan.seed,
             "draws": plan.draws, "runs": len(plan.runs), "chunks": len(plan.chunks),

@@ -27,7 +27,7 @@ def metric_label(name: str) -> str:
     return METRICS[name].label if name in METRICS else name
 
 
-def _batch() -> Any:
+def batch_package() -> Any:
     """The ``sim.batch`` module, or None if it is not installed."""
     try:
         mod = importlib.import_module("sim.batch")
@@ -40,7 +40,7 @@ def find_stores(roots: tuple[str, ...] = ("results", "runs", "."), limit: int = 
                 ) -> list[str]:
     """Folders under ``$TRADESIM_RESULTS`` and ``roots`` (one level) that open as results
     stores (``$TRADESIM_RESULTS`` itself may be a store)."""
-    batch = _batch()
+    batch = batch_package()
     if batch is None:
         return []
     out: list[str] = []
@@ -103,7 +103,7 @@ def render() -> None:
     st.title("Batch results")
     st.caption("Monte Carlo and parameter-sweep results written by `tradesim mc` / `tradesim "
                "sweep` (a folder of Parquet parts with a manifest, queried with DuckDB).")
-    batch = _batch()
+    batch = batch_package()
     if batch is None:
         st.info("The batch module (`sim.batch`) is not available in this installation, so "
                 "there are no Monte Carlo or sweep results to show. Compare scenarios on the "

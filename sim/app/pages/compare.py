@@ -310,9 +310,9 @@ def _band(names: list[str], reference: str, settings: RunSettings, metric: str, 
 
 def _mc_picker() -> str | None:
     """A selectbox of the Monte Carlo stores found under ``results/`` (None if none)."""
-    from sim.app.pages.batch import _batch, cached_stores
+    from sim.app.pages.batch import batch_package, cached_stores
 
-    batch = _batch()
+    batch = batch_package()
     if batch is None:
         return None
     stores = [p for p in cached_stores() if _kind(p) == "mc"]
@@ -326,10 +326,10 @@ def _mc_picker() -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _kind(path: str) -> str:
-    from sim.app.pages.batch import _batch
+    from sim.app.pages.batch import batch_package
 
     try:
-        return str(_batch().ResultsStore(path).kind)
+        return str(batch_package().ResultsStore(path).kind)
     except Exception:  # unreadable: not offered
         return ""
 
@@ -338,10 +338,10 @@ def _kind(path: str) -> str:
 def _mc_band(path: str, names: list[str], reference: str, metric: str, region: str,
              against: bool) -> pd.DataFrame | None:
     """5–95 % band by scenario and year from a Monte Carlo store, at mid-year dates."""
-    from sim.app.pages.batch import _batch
+    from sim.app.pages.batch import batch_package
 
     try:
-        store = _batch().ResultsStore(path)
+        store = batch_package().ResultsStore(path)
         s = store.summarize(metrics=[metric], by=["scenario", "reference", "region", "year"],
                             regions=[region], reference=against)
     except Exception:  # a store without this metric or region: no band

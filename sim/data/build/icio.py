@@ -34,7 +34,10 @@ def read_parameters(concordance_dir: Path | None = None) -> dict[str, float]:
             for line, row in read_rows(p, ["parameter", "value"])}
 
 
-def _setup(concordance_dir: Path | None, region_file: str, sector_file: str = "sectors_7.csv"):
+def read_axes(concordance_dir: Path | None, region_file: str,
+              sector_file: str = "sectors_7.csv"):
+    """Region codes, sector codes and the tradable flag of each sector, from the concordance
+    files ``region_file`` and ``sector_file`` (a clear error on a bad ``tradable`` value)."""
     regions = read_codes(concordance_path(region_file, concordance_dir), "region", ("iso3",))
     sectors = read_codes(concordance_path(sector_file, concordance_dir), "sector", ("tradable",))
     tradable = []
@@ -106,7 +109,7 @@ def build_icio2022(data_dir: Path, io_source: Path | None = None, allow_download
                    region_map_file: str = "icio_regions_16.csv",
                    sector_map_file: str = "icio_sectors_7.csv") -> Tables:
     data_dir = Path(data_dir)
-    regions, sectors, tradable = _setup(concordance_dir, region_file)
+    regions, sectors, tradable = read_axes(concordance_dir, region_file)
     R, _J = len(regions.codes), len(sectors.codes)
     iso_region, rpath = load_mapping(region_map_file, "iso3", "region", set(regions.codes),
                                      concordance_dir)

@@ -16,7 +16,7 @@ import numpy as np
 from sim.data.build import BuildError
 from sim.data.build.common import Tables, to_float
 from sim.data.build.concordance import aggregation_matrix, concordance_path, load_mapping
-from sim.data.build.icio import OECD_ATTRIBUTION, _setup, tariff_table
+from sim.data.build.icio import OECD_ATTRIBUTION, read_axes, tariff_table
 from sim.data.build.theta import cp_theta
 
 FD_CATEGORIES = ("HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR", "NONRES", "DISC")
@@ -97,7 +97,7 @@ def read_icio_csv(path: Path, sector_codes: set[str]):
 def build_from_icio_csv(path: Path, data_dir: Path | None = None, name: str = "icio_csv",
                         concordance_dir: Path | None = None, with_tariffs: bool = True,
                         year: int | None = None) -> Tables:
-    regions, sectors, tradable = _setup(concordance_dir, "regions_16.csv")
+    regions, sectors, tradable = read_axes(concordance_dir, "regions_16.csv")
     iso_region, rpath = load_mapping("icio_regions_16.csv", "iso3", "region",
                                      set(regions.codes), concordance_dir)
     sec_map, spath = load_mapping("icio_sectors_7.csv", "icio_code", "sector",

@@ -9,7 +9,7 @@ import numpy as np
 from sim.data.build import BuildError
 from sim.data.build.common import Tables
 from sim.data.build.concordance import aggregation_matrix, load_mapping
-from sim.data.build.icio import _setup
+from sim.data.build.icio import read_axes
 from sim.data.build.theta import cp_theta
 from sim.data.build.wiod_source import load_wiod, wiod_flows, wiod_import_rates
 
@@ -24,7 +24,7 @@ def build_wiod2014(data_dir: Path, full: bool = False,
     """Aggregated 9 regions x 7 sectors, or ``full=True``: WIOD's own 44 x 50 resolution."""
     data_dir = Path(data_dir)
     w = load_wiod(data_dir)
-    regions, sectors, tradable = _setup(concordance_dir, "regions_wiod_9.csv")
+    regions, sectors, tradable = read_axes(concordance_dir, "regions_wiod_9.csv")
     sec_map, spath = load_mapping("wiod_sectors_7.csv", "wiod_code", "sector",
                                   set(sectors.codes), concordance_dir)
     theta7, theta_members = cp_theta(data_dir, sectors.codes, concordance_dir=concordance_dir)
