@@ -20,14 +20,13 @@ Cases:
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sim.data.cp2015 import NAFTA, CP2015DataMissing, load_cp2015
 from sim.data.gegravity import GegravityDataMissing, load_gegravity_sample
+from sim.data.shared import Check, default_data_dir
 from sim.model import Economy, compare, solve
 
 __all__ = ["Check", "DataMissing", "default_data_dir", "run_validation"]
@@ -47,31 +46,6 @@ CP2015_SOURCE = ("Caliendo & Parro (2015), ReStud 82(1), NAFTA tariff changes; c
 
 class DataMissing(FileNotFoundError):
     """The validation data are not in the data directory."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One published (or analytic) figure beside the reproduced one."""
-
-    case: str
-    region: str
-    metric: str
-    published: float | None
-    reproduced: float
-    tolerance: float | None
-    source: str
-
-    @property
-    def passed(self) -> bool | None:
-        if self.published is None or self.tolerance is None:
-            return None
-        return bool(abs(self.reproduced - self.published) <= self.tolerance)
-
-
-def default_data_dir() -> Path:
-    """``$TRADESIM_SHARED_DATA`` or ``../shared/data`` from the working directory."""
-    env = os.environ.get("TRADESIM_SHARED_DATA")
-    return Path(env) if env else Path("..") / "shared" / "data"
 
 
 def cp2015_checks(data_dir: Path) -> list[Check]:

@@ -93,6 +93,23 @@ def wait_idle(page, timeout: float = 60) -> None:
     page.wait_for_function(_IDLE_JS, timeout=timeout * 1000)
 
 
+def wait_settled(page, label_start: str, quiet: float = 2.0, timeout: float = 90) -> str:
+    """Wait until the app is idle and the metric's text has not changed for ``quiet``
+    seconds (several key presses can start several reruns; an idle moment between two of
+    them is not the end); returns the text."""
+    t0 = time.monotonic()
+    last, since = None, time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        wait_idle(page, timeout=timeout)
+        v = metric_value(page, label_start)
+        if v != last:
+            last, since = v, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return v
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"metric {label_start!r} did not settle in {timeout} s")
+
+
 def outside_requests(page) -> list[str]:
     """Collect (into the returned list, as they happen) every request the page makes to a
     host other than 127.0.0.1 (the app must run offline)."""

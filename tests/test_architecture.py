@@ -47,9 +47,6 @@ KNOWN_EXCEPTIONS = {
         "the data layer builds the model's Economy from files (`from sim.model import Economy`;"
         " DESIGN lists data below the model, but the model never reads files, so Economy is "
         "defined in sim/model/economy.py)",
-    ("sim.estimate", "sim.validation"):
-        "the estimates' reproduction rows are sim.validation.Check rows and use its "
-        "default_data_dir; sim.validation imports sim.estimate back (a cycle to untangle)",
 }
 
 #: layer -> third-party packages it never imports (DESIGN.md §1 "never imports")

@@ -48,8 +48,8 @@ def build_panel(data_dir: Path, out: Path = AGTPA_FILE) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from sim.data.shared import default_data_dir
     from sim.estimate.effects import write_shipped_effects
-    from sim.validation import default_data_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None,

@@ -2,7 +2,7 @@
 
 Each specification of :data:`sim.estimate.specs.GUIDE_SPECS` is estimated from
 ``sim/estimate/data/agtpa.csv.gz`` (no ``../shared`` needed) and reported as
-:class:`sim.validation.Check` rows: published beside reproduced, tolerance 0.002 on
+:class:`sim.data.shared.Check` rows: published beside reproduced, tolerance 0.002 on
 coefficients and standard errors (0 on the observation count). Specifications without a
 published figure available to the project are reported as ``info`` rows (published = None).
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sim.data.shared import Check
 from sim.estimate.effects import agreement_effect
 from sim.estimate.specs import GUIDE_SPECS, guide_estimate
-from sim.validation import Check
 
 __all__ = ["TOLERANCE", "gravity_checks", "gravity_table"]
 

@@ -81,10 +81,10 @@ def find_data_dir() -> Path | None:
     Looks at ``$TRADESIM_SHARED_DATA``, then ``../shared/data`` from the working directory
     (what ``tradesim validate`` uses), then ``../shared/data`` beside the repository.
     """
-    from sim.validation import default_data_dir
+    from sim.data.shared import ENV, default_data_dir
 
     candidates = []
-    env = os.environ.get("TRADESIM_SHARED_DATA")
+    env = os.environ.get(ENV)
     if env:
         candidates.append(Path(env))
     candidates.append(default_data_dir())

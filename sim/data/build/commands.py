@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sim.data.build import BuildError
@@ -14,17 +13,15 @@ from sim.data.build.checks import (
     run_checks,
 )
 from sim.data.build.common import Tables, write_tables
+from sim.data.shared import repository_data_dir
 
 BASELINES_DIR = Path(__file__).resolve().parents[2] / "baselines"
 NAMES = ("icio2022", "wiod2014", "wiod2014_full")
 
 
 def default_data_dir() -> Path:
-    """``$TRADESIM_SHARED_DATA`` or ``../shared/data`` beside the repository."""
-    env = os.environ.get("TRADESIM_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[4] / "shared" / "data"
+    """The source data of the baseline builds (:func:`sim.data.shared.repository_data_dir`)."""
+    return repository_data_dir()
 
 
 def build_tables(name: str, data_dir: Path, io_source: Path | None = None,
