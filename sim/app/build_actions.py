@@ -24,11 +24,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sim.app.build_table import Control, control, controls
-from sim.scenario.loader import load_scenario
-from sim.scenario.models import RetaliationEvent
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.models import RetaliationEvent, known_sectors
 
 __all__ = ["ACTIONS", "APP_SOURCE", "Action", "Edits", "Ref", "by_name", "library_entry",
-           "resolved"]
+           "resolved", "table_problems"]
 
 APP_SOURCE = "tradesim app: a user's choice (hypothetical)"
 KINDS = ("agreements", "events")
@@ -462,3 +462,53 @@ ACTIONS: dict[str, Action] = {
     "horizon": Action(_horizon_read, _horizon_apply, _no_refs),
     "run_setting": Action(_setting_read, _nothing, _no_refs),
 }
+
+
+# ----------------------------------------------------------------------------- the check
+def _switch_problems(ctl: Control) -> list[str]:
+    """A switch with an ``off`` scenario must list exactly the entries in which its ``on`` and
+    ``off`` scenarios differ (else switching it would leave part of the difference behind)."""
+    out = []
+    for kind in KINDS:
+        on = by_name(resolved(ctl.on).get(kind, []))
+        off = by_name(resolved(ctl.off).get(kind, []))
+        differ = {n for n in {*on, *off} if on.get(n) != off.get(n)}
+        listed = set(getattr(ctl, kind))
+        out += [f"control {ctl.key!r} ({ctl.label}): {ctl.off} changes {kind[:-1]} {n!r} of "
+                f"{ctl.on}, which the control does not list" for n in sorted(differ - listed)]
+        out += [f"control {ctl.key!r} ({ctl.label}): lists {kind[:-1]} {n!r}, which {ctl.on} "
+                f"and {ctl.off} hold alike" for n in sorted(listed - differ)]
+    return out
+
+
+def table_problems() -> list[str]:
+    """Every name of the control table that the scenario library or the policy data do not
+    hold, one message per missing entry naming the control; empty when the table is sound."""
+    from sim.policy.lines import load_lines
+
+    lines = {x.line for x in load_lines()}
+    out: list[str] = []
+    for ctl in controls():
+        if not ctl.action:
+            continue
+        if ctl.action not in ACTIONS:
+            out.append(f"control {ctl.key!r}: action {ctl.action!r} is not one of "
+                       f"{', '.join(ACTIONS)}")
+            continue
+        for r in ACTIONS[ctl.action].refs(ctl):
+            what = f"control {ctl.key!r} ({ctl.label}): {r.kind[:-1]} {r.name!r}"
+            if r.kind == "lines" and r.name not in lines:
+                out.append(f"{what} is not a product line of sim/policy/data/product_lines.csv")
+            elif r.kind == "sectors" and r.name not in known_sectors():
+                out.append(f"{what} is not a sector")
+            elif r.kind in KINDS:
+                try:
+                    found = library_entry(r.scenario, r.kind, r.name) is not None
+                except ScenarioError:
+                    out.append(f"{what}: library scenario {r.scenario!r} cannot be read")
+                    continue
+                if not found:
+                    out.append(f"{what} is not in library scenario {r.scenario!r}")
+        if ctl.action == "switch" and ctl.off:
+            out += _switch_problems(ctl)
+    return out

@@ -82,18 +82,18 @@ class Control:
 
     def to_widget(self, value: Any) -> Any:
         """The widget's value for a model value (a fraction shown in %)."""
+        if isinstance(value, tuple | list):
+            return list(value)
         if self.unit == "%":
             return round(100 * float(value), 4)
-        if isinstance(value, tuple):
-            return list(value)
         return value
 
     def from_widget(self, value: Any) -> Any:
         """The model value for a widget value."""
+        if isinstance(value, list | tuple):
+            return tuple(value)
         if self.unit == "%":
             return float(value) / 100
-        if isinstance(value, list):
-            return tuple(value)
         return value
 
     def slider_args(self, value: Any) -> tuple[Any, Any, Any, Any]:
