@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from sim.scenario.loader import (
     Sources,
     load_scenario_text,
 )
-from sim.scenario.regions import check_regions
+from sim.scenario.regions import DEFAULT_CHECK_BASELINE, unheld_region_errors
 
 __all__ = ["APP_SOURCE", "BuildChoices", "base_choices", "changes", "channel_agreements",
            "from_query",
@@ -361,9 +362,27 @@ def validate_toml(text: str | bytes, filename: str = "scenario.toml",
     :class:`ScenarioError` whose messages name only ``filename``."""
     if not filename.endswith(".toml"):
         filename += ".toml"
+    if uploads:
+        return _validate(text, filename, tuple(sorted(uploads.items())))
+    return _validated(text, filename)
+
+
+@lru_cache(maxsize=16)
+def _validated(text: str | bytes, filename: str) -> Scenario:
+    """:func:`validate_toml` of a text with no uploads, kept: a Build step that changes only a
+    run setting (λ) writes the same file, which is not validated again. Callers only read the
+    returned scenario."""
+    return _validate(text, filename, ())
+
+
+def _validate(text: str | bytes, filename: str, uploads: tuple[tuple[str, str], ...]
+              ) -> Scenario:
+    from sim.app.runs import load_app_baseline  # the app's cached copy of the baseline
+
     scn = load_scenario_text(text, filename,
-                             sources=Sources(siblings=False, uploads=dict(uploads or {})))
-    held = check_regions(scn.spec, Path(filename).name)
+                             sources=Sources(siblings=False, uploads=dict(uploads)))
+    bl = load_app_baseline(DEFAULT_CHECK_BASELINE)  # the regions `tradesim check` uses
+    held = unheld_region_errors(scn.spec, bl.regions, bl.name, Path(filename).name)
     if held:
         raise ScenarioError(held)
     return scn

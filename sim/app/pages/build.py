@@ -30,11 +30,11 @@ from sim.app.glossary import region_label
 from sim.app.pages.compare import KEEP, headline_cards
 from sim.app.runs import RunSettings, spec_json
 from sim.app.state import (
-    _run,
     add_user_scenario,
     baseline,
     csv_bytes,
     parquet_bytes,
+    run_pair,
     run_settings,
     user_scenarios,
 )
@@ -250,8 +250,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
         try:
-            mine = _run(spec_json(scn), settings)
-            ref = _run(spec_json(base), settings)
+            mine, ref = run_pair(spec_json(scn), spec_json(base), settings)
         except ScenarioError as exc:  # e.g. a region this baseline does not hold
             st.error("The scenario cannot run with these settings:\n\n"
                      + "\n".join(f"- {e}" for e in exc.errors))
