@@ -1,9 +1,11 @@
 """Build a scenario file from a few choices over a library scenario (no Streamlit).
 
-The Build page's sliders and toggles are a :class:`BuildChoices`. :func:`base_choices` reads
-them off a library scenario; :func:`scenario_dict` turns changed choices into a real scenario
-file: ``extends = <base>`` plus only the overrides (agreements and events merge by name, see
-``docs/scenarios.md``), written by :func:`to_toml` and validated by
+The Build page's sliders and toggles are a :class:`BuildChoices`, one field per row of the
+control table ``build_toggles.toml`` (:mod:`sim.app.build_table`), which says what each control
+does (:mod:`sim.app.build_actions`) and to which library entries. :func:`base_choices` reads
+the choices off a library scenario; :func:`scenario_dict` applies the rows to changed choices,
+giving a real scenario file: ``extends = <base>`` plus only the overrides (agreements and
+events merge by name, see ``docs/scenarios.md``), written by :func:`to_toml` and validated by
 :func:`sim.scenario.loader.load_scenario` (:func:`validate_toml`), so ``tradesim run`` accepts it.
 
 Run settings (baseline, elasticities, adjustment speed λ, reporting grid) are not part of the

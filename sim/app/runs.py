@@ -10,6 +10,7 @@ event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,8 @@ import pandas as pd
 from sim.scenario.loader import Scenario, load_scenario
 from sim.scenario.models import ScenarioSpec
 
-__all__ = ["APP_REPORTING", "THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json"]
+__all__ = ["APP_REPORTING", "THETAS", "RunSettings", "load_app_baseline", "run_tables", "spec_json",
+           "warm_helper"]
 
 #: the reporting grid of every page by default (Compare, Build): one scenario, one set of numbers.
 #: Annual keeps a Build step near a second (a quarterly run takes about twice as long); the
@@ -73,6 +75,14 @@ def load_app_baseline(name: str, theta: str = "calibrated", scale: float = 1.0) 
     from sim.run import baseline_with_theta
 
     return baseline_with_theta(name, THETAS[theta][0], scale)
+
+
+def warm_helper(baseline: str = "icio2022") -> None:
+    """Load what a run needs (the run and timeline modules, the baseline) in a fresh process,
+    so that its first run costs what later ones do."""
+    for module in ("sim.run", "sim.timeline"):
+        importlib.import_module(module)
+    load_app_baseline(baseline)
 
 
 @lru_cache(maxsize=64)

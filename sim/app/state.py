@@ -10,6 +10,9 @@ import contextlib
 import io
 import multiprocessing
 import os
+import sys
+import threading
+import types
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -24,6 +27,7 @@ from sim.app.runs import (
     load_app_baseline,
     run_tables,
     spec_json,
+    warm_helper,
 )
 
 __all__ = ["all_scenarios", "baseline", "csv_bytes", "keep_page_state", "parquet_bytes", "run",
@@ -46,6 +50,7 @@ def baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
 _HANDED: dict[tuple, dict[str, Any]] = {}
 #: runs this process has put in the ``_run`` cache (a hint: the cache may have dropped one)
 _CACHED: set[tuple] = set()
+_SPAWN_LOCK = threading.Lock()
 #: how many cached runs the helper process solved (for the tests and the benchmark)
 helper_runs = 0
 
@@ -73,7 +78,16 @@ def _helper() -> ProcessPoolExecutor | None:
     if (os.cpu_count() or 1) < 2 or os.environ.get("TRADESIM_APP_HELPER", "1") == "0":
         return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    pool.submit(load_app_baseline, "icio2022")
+    # Streamlit runs the page script as `__main__`; a spawned process would run that script
+    # again. Start the one worker (the first submit starts it) with a bare `__main__`, so it
+    # imports only what the jobs name.
+    with _SPAWN_LOCK:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            pool.submit(warm_helper)
+        finally:
+            sys.modules["__main__"] = main
     return pool
 
 
