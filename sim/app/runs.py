@@ -10,7 +10,6 @@ event log and run facts; :mod:`sim.app.state` wraps it in ``st.cache_data``.
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,11 +77,15 @@ def load_app_baseline(name: str, theta: str = "calibrated", scale: float = 1.0) 
 
 
 def warm_helper(baseline: str = "icio2022") -> None:
-    """Load what a run needs (the run and timeline modules, the baseline) in a fresh process,
-    so that its first run costs what later ones do."""
-    for module in ("sim.run", "sim.timeline"):
-        importlib.import_module(module)
-    load_app_baseline(baseline)
+    """Load what a run needs in a fresh process (the modules, the baseline, the calibration
+    scenario compiled, the solved baseline) with a one-year run of historical, so that its
+    first real run costs what later ones do."""
+    from datetime import date
+
+    from sim.run import run_scenario
+
+    run_scenario(load_scenario("historical"), load_app_baseline(baseline),
+                 reporting=APP_REPORTING, end=date(2016, 1, 1), detail="summary")
 
 
 @lru_cache(maxsize=64)
