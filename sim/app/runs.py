@@ -85,7 +85,7 @@ def warm_helper(baseline: str = "icio2022") -> None:
     from sim.run import run_scenario
 
     run_scenario(load_scenario("historical"), load_app_baseline(baseline),
-                 reporting=APP_REPORTING, end=date(2016, 1, 1), detail="summary")
+                 reporting=APP_REPORTING, end=date(2016, 1, 1), detail="full")
 
 
 @lru_cache(maxsize=64)
