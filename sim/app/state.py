@@ -103,8 +103,8 @@ def run_pair(spec: str, reference: str, settings: RunSettings
     both_new = (spec != reference and (reference, settings, None) not in _CACHED
                 and (spec, settings, None) not in _CACHED)
     job = None
-    pool = _helper() if both_new else None
-    if pool is not None:
+    pool = _helper()  # started on the first Build run, so it is warm by the first λ step
+    if pool is not None and both_new:
         try:
             job = pool.submit(run_tables, reference, settings)
         except RuntimeError:  # a broken pool (the helper died): solve here
