@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.app.build_table import controls
 from sim.app.builder import BuildChoices, channel_agreements
 
 __all__ = ["BUILD_PREFIX", "NOT_KEPT", "widget_state"]
@@ -20,36 +21,22 @@ NOT_KEEPABLE = ("upload", "save", "download", "_dl_", "reopen")
 NOT_KEPT = NOT_KEEPABLE
 
 
-def _pct(x: float) -> float:
-    return round(100 * float(x), 4)
-
-
 def widget_state(c: BuildChoices, name: str, title: str = "") -> dict[str, Any]:
-    """``{widget key: value}`` that draws the Build page with choices ``c``."""
+    """``{widget key: value}`` that draws the Build page with choices ``c`` (every row of the
+    control table, in the widget's unit)."""
     k = f"{BUILD_PREFIX}{c.base}_"
-    us = c.us_in_tpp
-    out: dict[str, Any] = {
-        "bld_base": c.base, "bld_name": name, "bld_title": title,
-        k + "tpp": us, k + "tpp_eif": c.tpp_eif, k + f"members_{us}": list(c.pact_members),
-        k + f"usjta_{us}": c.usjta, k + "sg": c.beef_safeguard, k + "beef": c.beef_custom,
-        k + "beef_final": _pct(c.beef_final), k + "beef_years": int(c.beef_years),
-        k + "deal": c.deal_2025, k + "ust": c.us_tariffs, k + "ust_from": c.us_tariffs_from,
-        k + "ust_goods": _pct(c.us_rate_goods), k + "ust_autos": _pct(c.us_rate_autos),
-        k + "ust_metals": _pct(c.us_rate_metals), k + "ret": c.retaliation,
-        k + "ret_factor": float(c.retaliation_factor), k + "ret_cap": _pct(c.retaliation_cap),
-        k + "ret_lag": int(c.retaliation_lag), k + "lambda": float(c.adjustment_speed),
-        k + "end": int(c.end_year),
-        k + "pt_regions": [r for r, _ in c.partner_tariffs],
-        k + "pt_from": c.partner_tariffs_from, k + "pt_ret": list(c.partner_retaliation),
-        k + "removed": list(c.removed),
-    }
-    for r, rate in c.partner_tariffs:
-        out[k + f"pt_{r}"] = _pct(rate)
-    out.update({k + "ch_goods_mode": c.goods_mode, k + "ch_goods_se": float(c.goods_se),
-                k + "ch_goods_cut": _pct(c.goods_cut),
-                k + "ch_services_cut": _pct(c.services_cut), k + "ch_scope": c.services_scope,
-                k + "ch_spillover": _pct(c.spillover)})
-    for n in channel_agreements(c):
-        out[k + f"ch_{n}_goods"] = f"{n}:goods_nontariff" not in c.channels_off
-        out[k + f"ch_{n}_services"] = f"{n}:services" not in c.channels_off
+    out: dict[str, Any] = {"bld_base": c.base, "bld_name": name, "bld_title": title}
+    for ctl in controls():
+        value = getattr(c, ctl.key)
+        if ctl.widget == "partner_rates":
+            out[ctl.widget_name(k)] = [r for r, _ in value]
+            for r, rate in value:
+                out[k + ctl.params["rate_key"].format(region=r)] = ctl.to_widget(rate)
+        elif ctl.widget == "channel_switches":
+            for n in channel_agreements(c):
+                for sw in ctl.params["switches"]:
+                    out[ctl.widget_name(k, agreement=n, switch=sw["switch"])] = (
+                        f"{n}:{sw['channel']}" not in value)
+        else:
+            out[ctl.widget_name(k, us_in_tpp=c.us_in_tpp)] = ctl.to_widget(value)
     return out

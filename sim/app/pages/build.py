@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from sim.app import charts, tables, welfare
 from sim.app.build_state import widget_state
+from sim.app.build_table import Control, control
+from sim.app.build_widgets import draw, widget_key
 from sim.app.builder import (
     BuildChoices,
     base_choices,
@@ -18,6 +19,7 @@ from sim.app.builder import (
     from_query,
     library_names,
     removable,
+    rule_actor,
     scenario_dict,
     to_query,
     to_toml,
@@ -28,11 +30,11 @@ from sim.app.glossary import region_label
 from sim.app.pages.compare import KEEP, headline_cards
 from sim.app.runs import RunSettings, spec_json
 from sim.app.state import (
-    _run,
     add_user_scenario,
     baseline,
     csv_bytes,
     parquet_bytes,
+    run_pair,
     run_settings,
     user_scenarios,
 )
@@ -45,6 +47,11 @@ __all__ = ["render", "upload_box"]
 #: partners the Build page offers (icio2022 regions besides the US)
 PARTNERS = ["JPN", "CHN", "CAN", "MEX", "EU", "KOR", "AUS", "VNM", "MYS", "SGP", "NZL", "CHL",
             "PER", "BRN", "ROW"]
+#: the page's tabs, in order (each control's row names its tab)
+TABS = ("Agreements", "Agreement channels", "US tariffs on Japan", "Other partners",
+        "Retaliation", "Remove from base", "Adjustment & horizon")
+
+
 def _apply_state(values: dict) -> None:
     """Set widget values before the widgets are drawn (reopen, shared link)."""
     for key, v in values.items():
@@ -82,158 +89,89 @@ def _reopen_box() -> None:
 
 
 def _controls(b: BuildChoices) -> BuildChoices:
-    """The choice widgets, defaulting to base ``b`` (keys carry the base's name)."""
+    """The choice widgets, defaulting to base ``b`` (keys carry the base's name). Labels, help,
+    ranges and keys come from the control table (``sim/app/build_toggles.toml``)."""
     k = f"bld_{b.base}_"
-    col1, col7, col2, col5, col4, col6, col3 = st.tabs(
-        ["Agreements", "Agreement channels", "US tariffs on Japan", "Other partners",
-         "Retaliation", "Remove from base", "Adjustment & horizon"])
-    with col1:
-        us_in = st.toggle("US in TPP-12", b.us_in_tpp, key=k + "tpp",
-                          help="TPP-12 with the US (TPP schedules: US cars over 25 years, light "
-                               "trucks over 30, unverified) in place of CPTPP.")
-        eif = st.slider("US in TPP from", date(2018, 12, 30), date(2035, 1, 1), b.tpp_eif,
-                        format="YYYY-MM-DD", key=k + "tpp_eif", disabled=not us_in,
-                        help="The other members enter on 2018-12-30 (the CPTPP date); a later "
-                             "US date gets that year's staged rates.")
+    v: dict = {}
+    tabs = dict(zip(TABS, st.tabs(list(TABS)), strict=True))
+    with tabs["Agreements"]:
+        us_in = v["us_in_tpp"] = draw(control("us_in_tpp"), k, b.us_in_tpp)
+        v["tpp_eif"] = draw(control("tpp_eif"), k, b.tpp_eif, v)
         pool = [r for r in GROUPS["TPP12"] if r != "USA"] if us_in else list(GROUPS["CPTPP"])
-        default = [r for r in b.pact_members if r in pool] or pool
-        members = st.multiselect("Trans-Pacific members besides the US"
-                                 if us_in else "CPTPP members", pool, default=default,
-                                 key=k + f"members_{us_in}")
+        fmt = {"us_in_tpp": us_in, "pact": "TPP-12" if us_in else "CPTPP"}
+        v["pact_members"] = draw(control("pact_members"), k,
+                                 [r for r in b.pact_members if r in pool] or pool,
+                                 options=pool, fmt=fmt)
         # one definition of "US in TPP-12": the tpp12 library scenario, where TPP replaces the
         # 2019 US-Japan agreement (its default here follows the TPP toggle)
-        usjta = st.toggle("2019 US–Japan Trade Agreement", usjta_default(b, us_in),
-                          key=k + f"usjta_{us_in}",
-                          help="Signed 2019-10-07, in force 2020-01-01 (USTR fact sheet). Off "
-                               "by default with the US in TPP-12: TPP replaces it, as in the "
-                               "tpp12 library scenario.")
-        sg = st.toggle("Japan's US-beef safeguard", b.beef_safeguard, key=k + "sg",
-                       help="38.5 % for 30 days when the trigger volumes are passed (fired March "
-                            "2021); three-trigger rule from JFY2022.")
-        beef = st.toggle("Custom path for Japan's tariff on US beef", False, key=k + "beef",
-                         disabled=not (usjta or us_in),
-                         help="Equal annual cuts from the 38.5 % MFN to a final rate (the "
-                              "agreement path reaches 9 % in year 16, 2033).")
-        bf = st.slider("beef: final rate (%)", 0.0, 38.5, 9.0, 0.5, key=k + "beef_final",
-                       disabled=not beef)
-        by = st.slider("beef: number of annual cuts", 1, 30, 16, key=k + "beef_years",
-                       disabled=not beef)
-    with col2:
-        deal = st.toggle("2025 US–Japan deal (15 % all-in floor)", b.deal_2025, key=k + "deal",
-                         help="Off: the 24 % reciprocal rate stays and Section 232 autos stay "
-                              "at +25 % (as the no_deal_2025 scenario).")
-        ust = st.toggle("Set US all-in tariffs on Japan from a date", False, key=k + "ust",
-                        help="All-in rates (MFN included) that replace every earlier US "
-                             "measure on these goods; later measures still stack.")
-        frm = st.slider("from", date(2025, 1, 1), date(2035, 1, 1), date(2025, 9, 16),
-                        format="YYYY-MM-DD", key=k + "ust_from", disabled=not ust)
-        rg = st.slider("all goods except autos and metals (%)", 0.0, 60.0, 15.0, 0.5,
-                       key=k + "ust_goods", disabled=not ust)
-        ra = st.slider("autos and parts (%)", 0.0, 60.0, 15.0, 0.5, key=k + "ust_autos",
-                       disabled=not ust)
-        rm = st.slider("steel and aluminium (%)", 0.0, 60.0, 50.0, 0.5, key=k + "ust_metals",
-                       disabled=not ust)
-    with col4:
-        modes = ["none", "mirror", "proportional"]
-        ret = st.selectbox("Japan's retaliation rule", modes, modes.index(b.retaliation),
-                           key=k + "ret",
-                           help="mirror: the same increase in rate; proportional: the same "
-                                "duty value on US food, machinery and other manufactures.")
-        rf = st.slider("retaliation factor", 0.0, 2.0, b.retaliation_factor, 0.1,
-                       key=k + "ret_factor", disabled=ret == "none")
-        rc = st.slider("retaliation cap (%)", 0.0, 100.0, 100 * b.retaliation_cap, 1.0,
-                       key=k + "ret_cap", disabled=ret == "none")
-        rl = st.slider("retaliation lag (days)", 0, 365, b.retaliation_lag, 10,
-                       key=k + "ret_lag", disabled=ret == "none")
-    with col5:
-        partners = [r for r in PARTNERS if r != "JPN"]
-        pts = st.multiselect("US tariffs on other partners", partners, key=k + "pt_regions",
-                             format_func=region_label,
-                             help="An additional US tariff (added on top of what is in "
-                                  "force) on all goods from each partner picked.")
-        pfrom = st.slider("from", date(2025, 1, 1), date(2035, 1, 1), b.partner_tariffs_from,
-                          format="YYYY-MM-DD", key=k + "pt_from", disabled=not pts)
-        prates = tuple((r, st.slider(f"extra US tariff on {region_label(r)} (%)", 0.0, 100.0,
-                                     10.0, 0.5, key=k + f"pt_{r}") / 100) for r in pts)
-        pret = st.multiselect("Partners that retaliate against the US", PARTNERS,
-                              key=k + "pt_ret", format_func=region_label,
-                              help="Each answers the rise in the US tariff on its goods (since "
-                                   "2025-01-01, after 90 days) with the same duty value on US "
-                                   "food, machinery and other manufactures, capped at 25 % "
-                                   "(hypothetical rule, as in retaliation_2025). Japan's rule "
-                                   "is set in the Retaliation tab.")
-    with col6:
-        removed = st.multiselect(
-            "Measures, rules and agreements of the base to take out", removable(b.base),
-            key=k + "removed",
-            help="Anything the base scenario holds can be removed (a measure that replaced "
-                 "a removed one then replaces nothing). Other controls act first; a removal "
-                 "wins.")
-    with col7:
-        off, goods = _channel_controls(b, k, dataclasses.replace(b, us_in_tpp=us_in,
-                                                     removed=tuple(removed)))
-    with col3:
-        lam = st.slider("Adjustment speed λ (per year)", 0.05, 1.0, b.adjustment_speed, 0.05,
-                        key=k + "lambda",
-                        help="Share of the gap between perceived and actual delivered costs "
-                             "closed per year; 1 = static equilibrium every period. Default "
-                             "0.3 (Boehm, Levchenko & Pandalai-Nayar 2023). A run setting: "
-                             "the base runs with the same value.")
-        end = st.slider("Horizon: last year of results", 2026, 2040, b.end_year, key=k + "end",
-                        help="The scenario runs through 31 December of this year.")
-    return BuildChoices(base=b.base, us_in_tpp=us_in, tpp_eif=eif, pact_members=tuple(members),
-                        usjta=usjta, deal_2025=deal, us_tariffs=ust, us_tariffs_from=frm,
-                        us_rate_goods=rg / 100, us_rate_autos=ra / 100, us_rate_metals=rm / 100,
-                        beef_custom=beef and (usjta or us_in), beef_final=bf / 100,
-                        beef_years=by, beef_safeguard=sg, retaliation=ret,
-                        retaliation_factor=rf, retaliation_cap=rc / 100, retaliation_lag=rl,
-                        adjustment_speed=lam, end_year=end, partner_tariffs=prates,
-                        partner_tariffs_from=pfrom,
-                        partner_retaliation=tuple(r for r in pret
-                                                  if not (r == "JPN" and ret != "none")),
-                        removed=tuple(removed), channels_off=off, **goods)
+        v["usjta"] = draw(control("usjta"), k, usjta_default(b, us_in), fmt=fmt)
+        v["beef_safeguard"] = draw(control("beef_safeguard"), k, b.beef_safeguard)
+        beef = control("beef_custom")  # a custom path needs an agreement that cuts the rate
+        cuts = any(v[x] for x in beef.params["if_on"])
+        v["beef_custom"] = draw(beef, k, b.beef_custom, disabled=not cuts) and cuts
+        for key in ("beef_final", "beef_years"):
+            v[key] = draw(control(key), k, getattr(b, key), v)
+    with tabs["US tariffs on Japan"]:
+        v["deal_2025"] = draw(control("deal_2025"), k, b.deal_2025)
+        v["us_tariffs"] = draw(control("us_tariffs"), k, b.us_tariffs)
+        for key in ("us_tariffs_from", "us_rate_goods", "us_rate_autos", "us_rate_metals"):
+            v[key] = draw(control(key), k, getattr(b, key), v)
+    with tabs["Retaliation"]:
+        ret = v["retaliation"] = draw(control("retaliation"), k, b.retaliation)
+        for key in ("retaliation_factor", "retaliation_cap", "retaliation_lag"):
+            v[key] = draw(control(key), k, getattr(b, key), v)
+    with tabs["Other partners"]:
+        v["partner_tariffs"] = _partner_rates(control("partner_tariffs"), k)
+        v["partner_tariffs_from"] = draw(control("partner_tariffs_from"), k,
+                                         b.partner_tariffs_from, v)
+        pret = draw(control("partner_retaliation"), k, b.partner_retaliation,
+                    options=PARTNERS, format_func=region_label)
+        v["partner_retaliation"] = tuple(r for r in pret
+                                         if not (r == rule_actor() and ret != "none"))
+    with tabs["Remove from base"]:
+        v["removed"] = draw(control("removed"), k, b.removed, options=removable(b.base))
+    with tabs["Agreement channels"]:
+        v.update(_channel_controls(b, k, dataclasses.replace(b, us_in_tpp=us_in,
+                                                            removed=v["removed"])))
+    with tabs["Adjustment & horizon"]:
+        for key in ("adjustment_speed", "end_year"):
+            v[key] = draw(control(key), k, getattr(b, key))
+    return BuildChoices(base=b.base, **v)
 
 
-def _channel_controls(b: BuildChoices, k: str, now: BuildChoices
-                      ) -> tuple[tuple[str, ...], dict]:
+def _partner_rates(ctl: Control, k: str) -> tuple[tuple[str, float], ...]:
+    """The partners picked and one rate slider for each."""
+    p = ctl.params
+    pts = st.multiselect(ctl.label, [r for r in PARTNERS if r != "JPN"],
+                         key=widget_key(ctl, k), format_func=region_label, help=ctl.help)
+    return tuple((r, st.slider(p["rate_label"].format(region=region_label(r)), ctl.min,
+                               ctl.max, ctl.to_widget(p["rate_default"]), ctl.step,
+                               key=k + p["rate_key"].format(region=r)) / ctl.scale)
+                 for r in pts)
+
+
+def _channel_controls(b: BuildChoices, k: str, now: BuildChoices) -> dict:
     """Per-agreement channel switches and the channel sliders (docs/channels.md)."""
     st.caption("Besides tariffs, each agreement cuts non-tariff costs on goods between members "
                "(a structural-gravity estimate, net of its tariff part) and services trade "
                "costs (an assumption). Switch them per agreement; the sliders apply to every "
                "agreement.")
+    ctl = control("channels_off")
     off: list[str] = []
     for name in channel_agreements(now):
         c1, c2, c3 = st.columns([1.2, 1, 1])
         c1.markdown(f"**{name}**")
-        if not c2.toggle("goods non-tariff", f"{name}:goods_nontariff" not in b.channels_off,
-                         key=k + f"ch_{name}_goods"):
-            off.append(f"{name}:goods_nontariff")
-        if not c3.toggle("services", f"{name}:services" not in b.channels_off,
-                         key=k + f"ch_{name}_services"):
-            off.append(f"{name}:services")
-    modes = ["estimate", "cut"]
-    mode = st.radio("Goods non-tariff effect", modes, modes.index(b.goods_mode),
-                    horizontal=True, key=k + "ch_goods_mode",
-                    format_func=lambda m: {"estimate": "estimate ± standard errors",
-                                           "cut": "trade-cost cut in %"}[m])
-    se = st.slider("goods effect: standard errors from the estimate", -2.0, 2.0, b.goods_se,
-                   0.5, key=k + "ch_goods_se", disabled=mode != "estimate",
-                   help="β = 0.993 (s.e. 0.094) of agtpa_phase_in, phased in over 12 years.")
-    cut = st.slider("goods trade-cost cut (%)", 0.0, 30.0, 100 * b.goods_cut, 0.5,
-                    key=k + "ch_goods_cut", disabled=mode != "cut",
-                    help="Net of tariffs, the same in every goods sector, full at entry.")
-    sc = st.slider("services trade-cost cut (%)", 0.0, 10.0, 100 * b.services_cut, 0.5,
-                   key=k + "ch_services_cut", help="An assumption: no sourced value exists.")
-    scopes = ["all", "members"]
-    scope = st.radio("services cut applies to imports from", scopes,
-                     scopes.index(b.services_scope), horizontal=True, key=k + "ch_scope",
-                     format_func=lambda x: {"all": "every partner (MFN)",
-                                            "members": "members only"}[x])
-    sp = st.slider("spillover: share of the goods cut non-members receive (%)", 0.0, 100.0,
-                   100 * b.spillover, 5.0, key=k + "ch_spillover")
-    return tuple(off), {"goods_mode": mode, "goods_se": se, "goods_cut": cut / 100,
-                        "services_cut": sc / 100, "services_scope": scope,
-                        "spillover": sp / 100}
+        for col, sw in zip((c2, c3), ctl.params["switches"], strict=True):
+            if not col.toggle(sw["label"], f"{name}:{sw['channel']}" not in b.channels_off,
+                              key=widget_key(ctl, k, agreement=name, switch=sw["switch"])):
+                off.append(f"{name}:{sw['channel']}")
+    v: dict = {"channels_off": tuple(off)}
+    v["goods_mode"] = draw(control("goods_mode"), k, b.goods_mode)
+    for key in ("goods_se", "goods_cut"):
+        v[key] = draw(control(key), k, getattr(b, key), v)
+    for key in ("services_cut", "services_scope", "spillover"):
+        v[key] = draw(control(key), k, getattr(b, key))
+    return v
 
 
 def upload_box() -> None:
@@ -312,8 +250,7 @@ def _results(name: str, base: str, scn: Scenario, text: str, what: list[str],
     st.markdown(f"**Changes against {base}**: " + "; ".join(what))
     with st.spinner("Solving…"):
         try:
-            mine = _run(spec_json(scn), settings)
-            ref = _run(spec_json(base), settings)
+            mine, ref = run_pair(spec_json(scn), spec_json(base), settings)
         except ScenarioError as exc:  # e.g. a region this baseline does not hold
             st.error("The scenario cannot run with these settings:\n\n"
                      + "\n".join(f"- {e}" for e in exc.errors))
