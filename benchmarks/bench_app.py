@@ -2,7 +2,6 @@
 
     python benchmarks/bench_app.py                      # timings
     python benchmarks/bench_app.py --screenshots docs/screenshots   # + one PNG per page
-    python benchmarks/bench_app.py --presses 10 --no-helper   # both sides solved in turn
 
 Measures, on a freshly started ``streamlit run app.py`` (empty caches):
 
@@ -198,17 +197,12 @@ def main() -> None:
                     help="folder for one PNG per page (e.g. docs/screenshots)")
     ap.add_argument("--presses", type=int, default=6)
     ap.add_argument("--no-apptest", action="store_true")
-    ap.add_argument("--no-helper", action="store_true",
-                    help="server without the helper process (TRADESIM_APP_HELPER=0): the "
-                         "built scenario and its base are solved one after the other")
     ap.add_argument("--draws", type=int, default=20,
                     help="Monte Carlo draws of the demo store used for the screenshots")
     a = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores; timings are noisy on a shared machine")
     with tempfile.TemporaryDirectory(prefix="tradesim-bench-") as tmp:
         store = make_store(Path(tmp), a.draws) if a.screenshots else None
-        if a.no_helper:
-            os.environ["TRADESIM_APP_HELPER"] = "0"  # start_server passes os.environ on
         res = browser_timings(a.presses, a.screenshots, store)
     if not a.no_apptest:
         res.update(apptest_timings())

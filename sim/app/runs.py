@@ -24,7 +24,7 @@ from sim.scenario.loader import LIBRARY, Scenario, load_scenario
 from sim.scenario.models import ScenarioSpec
 
 __all__ = ["APP_REPORTING", "THETAS", "RunSettings", "compiled", "library_scenario",
-           "load_app_baseline", "run_tables", "spec_json", "warm_helper"]
+           "load_app_baseline", "run_tables", "spec_json"]
 
 #: the reporting grid of every page by default (Compare, Build): one scenario, one set of numbers.
 #: Annual keeps a Build step near a second (a quarterly run takes about twice as long); the
@@ -94,18 +94,6 @@ def _library_calibration(spec: ScenarioSpec) -> list[CompiledScenario]:
         return [library_scenario(cal)]
     finally:
         _COMPILING.discard(spec.name)
-
-
-def warm_helper(baseline: str = "icio2022") -> None:
-    """Load what a run needs in a fresh process (the modules, the baseline, the calibration
-    scenario compiled, the solved baseline) with a one-year run of historical, so that its
-    first real run costs what later ones do."""
-    from datetime import date
-
-    from sim.run import run_scenario
-
-    run_scenario(load_scenario("historical"), load_app_baseline(baseline),
-                 reporting=APP_REPORTING, end=date(2016, 1, 1), detail="full")
 
 
 @lru_cache(maxsize=64)

@@ -8,14 +8,7 @@ kept) and the run receives the compiled object, file path included.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import multiprocessing
-import os
-import sys
-import threading
-import types
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -31,7 +24,6 @@ from sim.app.runs import (
     load_app_baseline,
     run_tables,
     spec_json,
-    warm_helper,
 )
 from sim.scenario.compile import CompiledScenario
 
@@ -51,81 +43,23 @@ def baseline(name: str, theta: str = "calibrated", scale: float = 1.0) -> Any:
     return load_app_baseline(name, theta, scale)
 
 
-#: runs solved by the helper process, each read once by ``cached_run`` (which then caches it)
-_HANDED: dict[tuple, dict[str, Any]] = {}
-#: runs this process has put in the ``cached_run`` cache (a hint: the cache may have dropped one)
-_CACHED: set[tuple] = set()
-_SPAWN_LOCK = threading.Lock()
-#: how many cached runs the helper process solved (for the tests and the benchmark)
-helper_runs = 0
-
-
 @st.cache_data(show_spinner=False, max_entries=64,
                hash_funcs={CompiledScenario: lambda c: c.content_hash})
 def cached_run(spec: CompiledScenario | str, settings: RunSettings,
                channels: tuple[str, ...] | None = None) -> dict[str, Any]:
     """A cached run: ``spec`` is a compiled scenario (keyed on its content hash) or canonical
-    JSON (keyed on the text; the Build page); a run the helper process solved for this key is
-    taken as it is."""
-    global helper_runs
-    out = _HANDED.pop((spec, settings, channels), None)
-    if out is not None:
-        helper_runs += 1
-    else:
-        out = run_tables(spec, settings, baseline(settings.baseline, settings.theta,
-                                                  settings.theta_scale),
-                         detail="full" if channels is None else "summary", channels=channels)
-    _CACHED.add((spec, settings, channels))
-    return out
-
-
-@st.cache_resource(show_spinner=False)
-def _helper() -> ProcessPoolExecutor | None:
-    """One helper process (shared by every session) that solves the reference side of a pair
-    while this process solves the other; None on one core or with TRADESIM_APP_HELPER=0. It
-    loads the default baseline at once, so the first pair does not wait for it."""
-    if (os.cpu_count() or 1) < 2 or os.environ.get("TRADESIM_APP_HELPER", "1") == "0":
-        return None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    # Streamlit runs the page script as `__main__`; a spawned process would run that script
-    # again. Start the one worker (the first submit starts it) with a bare `__main__`, so it
-    # imports only what the jobs name.
-    with _SPAWN_LOCK:
-        main = sys.modules["__main__"]
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            pool.submit(warm_helper)
-        finally:
-            sys.modules["__main__"] = main
-    return pool
+    JSON (keyed on the text; the Build page)."""
+    return run_tables(spec, settings, baseline(settings.baseline, settings.theta,
+                                               settings.theta_scale),
+                      detail="full" if channels is None else "summary", channels=channels)
 
 
 def run_pair(spec: str, reference: str, settings: RunSettings
              ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Runs of a scenario and its reference (canonical JSON), both cached as by ``run``.
-
-    When neither is cached (a run setting such as λ changed: both sides are new), the
-    reference is solved in the helper process at the same time as the scenario here, so a step
-    takes about one run instead of two on a machine with a free core. The helper's result is
-    the same function's (``run_tables``) on the same inputs; if it fails, the reference is
-    solved here (and its error, if any, raised here)."""
-    both_new = (spec != reference and (reference, settings, None) not in _CACHED
-                and (spec, settings, None) not in _CACHED)
-    job = None
-    pool = _helper()  # started on the first Build run, so it is warm by the first λ step
-    if pool is not None and both_new:
-        try:
-            job = pool.submit(run_tables, reference, settings)
-        except RuntimeError:  # a broken pool (the helper died): solve here
-            job = None
-    mine = cached_run(spec, settings)
-    key = (reference, settings, None)
-    if job is not None:
-        with contextlib.suppress(Exception):  # solved again below, where errors are reported
-            _HANDED[key] = job.result()
-    ref = cached_run(reference, settings)
-    _HANDED.pop(key, None)
-    return mine, ref
+    """Cached runs of a scenario and its reference (canonical JSON) with the same settings
+    (the Build page: a run setting such as λ changes both sides, which are then solved one
+    after the other; docs/app.md gives the timings)."""
+    return cached_run(spec, settings), cached_run(reference, settings)
 
 
 def run(name: str, settings: RunSettings, channels: tuple[str, ...] | None = None
