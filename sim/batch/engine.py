@@ -335,9 +335,9 @@ def _solve_batch(economy, paths: list[_Path], theta: np.ndarray, closure: str,
     is one matrix product over the batch, whose last bits depend on how BLAS splits it, so
     serial, process and Dask runs of a chunk give identical bits; the preconditioner is built
     here for the same reason (not taken from the process-wide cache)."""
-    from threadpoolctl import threadpool_limits
+    from sim.model.threads import one_blas_thread
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _solve_batch_one_thread(economy, paths, theta, closure, metrics)
 
 

@@ -9,6 +9,11 @@ changed number misses, and equal keys mean equal arrays (the dictionary compares
 there is no hash collision to fear). The kept equilibria are read-only (``writeable = False``),
 so a caller cannot change a cached result by mistake. At most :data:`CACHE_SIZE` baselines are
 kept, least recently used first out.
+
+Both the baseline and its chord preconditioner are computed with BLAS on one thread
+(:func:`sim.model.threads.one_blas_thread`), whoever asks first: the last bits of a solve can
+depend on how many threads BLAS splits a product over, and a cached object must not depend on
+whether the main process or a batch worker computed it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import numpy as np
 
 from sim.model.economy import Economy
 from sim.model.solver import Closure, Equilibrium, Preconditioner, preconditioner, solve
+from sim.model.threads import one_blas_thread
 
 __all__ = ["CACHE_SIZE", "baseline_preconditioner", "clear_baseline_cache", "economy_key",
            "solved_baseline"]
@@ -60,7 +66,8 @@ def solved_baseline(economy: Economy, closure: Closure = "fixed", *,
     if hit is not None:
         _CACHE.move_to_end(key, last=True)
         return hit
-    eq = _CACHE.setdefault(key, _read_only(solve(economy, closure=closure, theta=theta)))
+    with one_blas_thread():
+        eq = _CACHE.setdefault(key, _read_only(solve(economy, closure=closure, theta=theta)))
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return eq
@@ -75,7 +82,9 @@ def baseline_preconditioner(economy: Economy, closure: Closure = "fixed", *,
         _PRECONDITIONERS.move_to_end(key, last=True)
         return _PRECONDITIONERS[key]
     base = solved_baseline(economy, closure, theta=theta)
-    pre = _PRECONDITIONERS.setdefault(key, preconditioner(economy, base, closure, theta=theta))
+    with one_blas_thread():
+        pre = _PRECONDITIONERS.setdefault(key, preconditioner(economy, base, closure,
+                                                              theta=theta))
     while len(_PRECONDITIONERS) > CACHE_SIZE:
         _PRECONDITIONERS.popitem(last=False)
     return pre
