@@ -15,6 +15,7 @@ from sim.data.baseline import load_baseline
 from sim.model import compare, preconditioner, solve, solve_preconditioned, solved_baseline
 from sim.model.baseline_cache import clear_baseline_cache
 from sim.model.economy import Economy
+from sim.model.threads import one_blas_thread
 
 SHOCK = Path(__file__).resolve().parents[1] / "examples" / "us_tariff_on_japan_25.csv"
 
@@ -22,11 +23,15 @@ SHOCK = Path(__file__).resolve().parents[1] / "examples" / "us_tariff_on_japan_2
 def _reference_tables(bl, tariffs, closure, chord=True):
     """The tables as the pre-issue-10 code built them: baseline solved afresh, column by
     column; the counterfactual with the chord preconditioner built afresh at that baseline
-    (``chord``, what ``counterfactual`` does) or with the plain solve."""
-    base = solve(bl.economy, closure=closure)
+    (``chord``, what ``counterfactual`` does) or with the plain solve. The baseline and the
+    preconditioner are built with BLAS on one thread, as the kept ones are
+    (``sim.model.baseline_cache``)."""
+    with one_blas_thread():
+        base = solve(bl.economy, closure=closure)
+        pre = preconditioner(bl.economy, base, closure)
     if chord:
-        new = solve_preconditioned(bl.economy, preconditioner(bl.economy, base, closure),
-                                   tariffs=tariffs, closure=closure, initial=base)
+        new = solve_preconditioned(bl.economy, pre, tariffs=tariffs, closure=closure,
+                                   initial=base)
     else:
         new = solve(bl.economy, tariffs=tariffs, closure=closure, initial=base)
     metrics = compare(bl.economy, base, new)

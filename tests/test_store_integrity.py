@@ -117,7 +117,7 @@ def test_kill_9_at_a_quarter_of_a_run_keeps_a_fifth_on_disk(tmp_path):
     in that process), counted from the store's creation, against an uninterrupted run of the
     same plan: unlike wall time it does not depend on what else loads the machine, and the
     interpreter start-up (about 1 s, nothing in a real 3,000-draw run of most of an hour) is
-    left out. A cheap plan (mini baseline, 1,000 draws, annual) keeps the test short; the
+    left out. A cheap plan (mini baseline, 2,000 draws, annual) keeps the test short; the
     3,000-draw library run is measured in docs/batch.md."""
     import signal
     import subprocess
@@ -125,7 +125,7 @@ def test_kill_9_at_a_quarter_of_a_run_keeps_a_fifth_on_disk(tmp_path):
     import time
 
     a, _ = scenario_files(tmp_path)
-    draws = 1000
+    draws = 2000
     cmd = [sys.executable, "-m", "sim.cli", "mc", str(a), "--draws", str(draws), "--seed", "4",
            "--baseline", BASELINE, "--chunk-size", "10", "--reporting", "annual",
            "--metric", "welfare_pct", "--region", "USA", "--executor", "serial", "--quiet"]

@@ -626,19 +626,25 @@ def _iterate(economy: Economy, prep: _Prepared, closure: str, initial: Equilibri
         # finished rows still in the arrays keep iterating; nothing reads them
         residual = np.where(live, residual, 0.0)
         restart = residual > 1e3 * best
+        fall_back = None
         if matrix_t is not None and not plain.all():
             fall_back = ~plain & (restart | (iteration >= PRECONDITIONED_ITERATIONS))
             if fall_back.any():
                 plain |= fall_back
                 restart |= fall_back
+                best[fall_back] = np.inf
         if restart.any():
             accel.reset(restart)
         best = np.minimum(best, residual)
-        if plain.all():
+        if plain.all() and fall_back is None:
             z = accel.step(z, g, f)
         else:
             h = z - f @ matrix_t
             z = accel.step(z, h if not plain.any() else np.where(plain[:, None], g, h))
+            if fall_back is not None and fall_back.any():
+                # a member leaving the chord map restarts G from its start state, not from
+                # wherever the chord steps took it (G may not contract from there)
+                z[fall_back] = z_first[active[fall_back]]
     else:
         left = active[live]
         raise SolverError(f"no convergence after {max_iter} iterations for batch members "
