@@ -588,15 +588,18 @@ def _iterate(economy: Economy, prep: _Prepared, closure: str, initial: Equilibri
     residual = np.full(batch, np.inf)
     # members iterating the plain map G (all of them without a preconditioner)
     plain = np.full(batch, matrix_t is None)
+    restarted = np.zeros(batch, dtype=bool)   # members already sent back to their start
     z_first = z.copy() if matrix_t is not None else z
     iteration = 0
     for iteration in range(1, max_iter + 1):
         g, f, residual = _equilibrium_map(economy, closure, prep.io, prep.x_scale, world_va,
                                           z, arrays, scale_a)
         bad = ~np.isfinite(residual) & live
-        if bad.any() and matrix_t is not None and not plain[bad].any():
-            # a chord step left the model's range: those members restart on G
+        if bad.any() and matrix_t is not None and not restarted[bad].any():
+            # a chord step (or G continued from where chord steps left it) left the model's
+            # range: those members restart on G from their start state, once
             plain[bad] = True
+            restarted[bad] = True
             z[bad] = z_first[active[bad]]
             accel.reset(bad)
             best[bad] = np.inf
@@ -620,31 +623,26 @@ def _iterate(economy: Economy, prep: _Prepared, closure: str, initial: Equilibri
                 active = active[keep]
                 z, g, f, residual = z[keep], g[keep], f[keep], residual[keep]
                 best, plain, live = best[keep], plain[keep], live[keep]
+                restarted = restarted[keep]
                 accel.keep(keep)
                 arrays = tuple(_rows(arr, active) for arr in prep.arrays)
                 scale_a = _rows(prep.trade_scale, active)
         # finished rows still in the arrays keep iterating; nothing reads them
         residual = np.where(live, residual, 0.0)
         restart = residual > 1e3 * best
-        fall_back = None
         if matrix_t is not None and not plain.all():
             fall_back = ~plain & (restart | (iteration >= PRECONDITIONED_ITERATIONS))
             if fall_back.any():
                 plain |= fall_back
                 restart |= fall_back
-                best[fall_back] = np.inf
         if restart.any():
             accel.reset(restart)
         best = np.minimum(best, residual)
-        if plain.all() and fall_back is None:
+        if plain.all():
             z = accel.step(z, g, f)
         else:
             h = z - f @ matrix_t
             z = accel.step(z, h if not plain.any() else np.where(plain[:, None], g, h))
-            if fall_back is not None and fall_back.any():
-                # a member leaving the chord map restarts G from its start state, not from
-                # wherever the chord steps took it (G may not contract from there)
-                z[fall_back] = z_first[active[fall_back]]
     else:
         left = active[live]
         raise SolverError(f"no convergence after {max_iter} iterations for batch members "
