@@ -283,11 +283,8 @@ def solve(
     SolverError
         When the iteration produces NaN or does not converge within ``max_iter``.
     """
-    if closure not in CLOSURES:
-        raise ModelInputError(f"closure must be one of {CLOSURES}, got {closure!r}")
-    prep = _prepare(economy, tariffs, cost_factor, demand_shifter, theta)
-    z_done, residual, iterations = _iterate(economy, prep, closure, initial, tol, max_iter)
-    return _assemble(economy, prep, closure, z_done, residual, iterations)
+    return solve_preconditioned(economy, None, tariffs, cost_factor, demand_shifter, closure,
+                                theta=theta, initial=initial, tol=tol, max_iter=max_iter)
 
 
 @dataclass(frozen=True)
@@ -362,8 +359,8 @@ def solve_preconditioned(
 ) -> Equilibrium:
     """:func:`solve` with Anderson acceleration on the chord map H(z) = z − M (G(z) − z)
     (module docstring): the same equilibrium to solver tolerance in far fewer iterations for
-    shocks near the equilibrium ``precondition`` was built at. ``precondition`` None is
-    :func:`solve`. Arguments and errors as :func:`solve`."""
+    shocks near the equilibrium ``precondition`` was built at. ``precondition`` None is the
+    plain iteration on G, which :func:`solve` is. Arguments and errors as :func:`solve`."""
     if closure not in CLOSURES:
         raise ModelInputError(f"closure must be one of {CLOSURES}, got {closure!r}")
     if precondition is not None and (
